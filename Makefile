@@ -1,0 +1,83 @@
+# thermo-book: every command a newcomer needs.  `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NB_DIR := notebooks
+CHAPTERS := $(basename $(notdir $(wildcard $(NB_DIR)/*.md)))
+BUILD  := book/_build
+
+# One BLAS thread per process: parallelism comes from joblib processes (see
+# thermo_helpers/config.py and ../shared notes on OpenBLAS next to cvxpy).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export THERMO_PROGRESS ?= 0
+export THERMO_SCALE ?= book
+
+.PHONY: help env book site-stored student test test-fast notebooks notebook \
+        assignments bench clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+# ---------------------------------------------------------------- environment
+$(STAMP): requirements-lock.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+env: $(STAMP)  ## create .venv and install the pinned environment
+
+# ---------------------------------------------------------------- the book
+book: $(STAMP)  ## execute every chapter (cached) and build the site in book/_build/html
+	$(BIN)/jupyter-book build book -W -n --keep-going
+	@echo "Open $(BUILD)/html/index.html in a browser."
+
+site-stored: $(STAMP)  ## build the site from the stored .ipynb outputs (no execution) in book/_build/stored
+	@mkdir -p $(BUILD)
+	$(BIN)/python book/variant_config.py stored > $(BUILD)/_config_stored.yml
+	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_stored.yml --path-output $(BUILD)/stored
+
+student: $(STAMP)  ## student edition of the site (solutions hidden) in book/_build/student
+	@mkdir -p $(BUILD)
+	$(BIN)/python book/variant_config.py student > $(BUILD)/_config_student.yml
+	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_student.yml --path-output $(BUILD)/student
+
+# ---------------------------------------------------------------- notebooks
+notebooks: $(STAMP)  ## sync every .md/.ipynb pair and re-execute to refresh stored outputs
+	@for nb in $(CHAPTERS); do $(MAKE) --no-print-directory notebook NB=$$nb || exit 1; done
+
+notebook: $(STAMP)  ## one chapter: make notebook NB=double_descent
+	@test -n "$(NB)" || { echo "usage: make notebook NB=<name>  (one of: $(CHAPTERS))"; exit 2; }
+	$(BIN)/jupytext --quiet --sync $(NB_DIR)/$(NB).md
+	cd $(NB_DIR) && ../$(BIN)/jupyter execute --inplace --timeout=1200 $(NB).ipynb
+	$(BIN)/jupytext --quiet --sync $(NB_DIR)/$(NB).ipynb
+
+assignments: $(STAMP)  ## student notebooks without solutions in build/assignments
+	$(BIN)/python -m thermo_helpers.assignments $(NB_DIR) build/assignments
+
+# ---------------------------------------------------------------- checks
+test: $(STAMP) site-stored  ## run every test: unit, theory-vs-simulation, nbval, site
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests $(NB_DIR)
+
+test-fast: $(STAMP)  ## unit tests only (no notebooks, no site)
+	$(BIN)/python -m pytest -m "not slow and not site" tests
+
+bench: $(STAMP)  ## run the benchmarks and write benchmarks/results.md
+	$(BIN)/python -m benchmarks.run --out benchmarks/results.md
+
+# ---------------------------------------------------------------- cleaning
+clean:  ## remove built sites and scratch files, keep the execution cache and .venv
+	rm -rf $(BUILD)/html $(BUILD)/jupyter_execute $(BUILD)/.doctrees $(BUILD)/stored $(BUILD)/student build
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+
+distclean: clean  ## also drop the execution cache and .venv
+	rm -rf $(BUILD) $(VENV)

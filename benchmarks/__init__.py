@@ -1,0 +1,1 @@
+"""Benchmarks for thermo-book; run with ``make bench``."""

@@ -1,0 +1,55 @@
+"""Small argument checks shared by every helper module.
+
+Each check raises :class:`ValueError` with a message that names the offending
+argument, so that bad input fails at the call site rather than deep inside a
+linear-algebra routine or a solver.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def positive_int(name: str, value: int) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= 1, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer (>= 1), got {value}")
+    return int(value)
+
+
+def positive(name: str, value, *, allow_zero: bool = False) -> np.ndarray:
+    """Return ``value`` as a float array if every entry is > 0 (or >= 0)."""
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    bad = arr < 0 if allow_zero else arr <= 0
+    if np.any(bad):
+        rel = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {rel}, got {value!r}")
+    return arr
+
+
+def in_interval(name: str, value, lo: float, hi: float) -> np.ndarray:
+    """Return ``value`` as a float array if every entry lies in [lo, hi]."""
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)) or np.any(arr < lo) or np.any(arr > hi):
+        raise ValueError(f"{name} must lie in [{lo}, {hi}], got {value!r}")
+    return arr
+
+
+def generator(rng) -> np.random.Generator:
+    """Accept a ``Generator`` or an integer seed; refuse anything implicit."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {rng}")
+        return np.random.default_rng(int(rng))
+    raise ValueError(
+        "rng must be a numpy.random.Generator or a non-negative integer seed, "
+        f"got {type(rng).__name__}"
+    )
