@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book
 
-.PHONY: help env book site-stored student test test-fast notebooks notebook \
+.PHONY: help env browser book site-stored student test test-fast notebooks notebook \
         assignments bench clean distclean
 
 help:  ## list the targets
@@ -35,6 +35,12 @@ $(STAMP): requirements-lock.txt pyproject.toml
 	touch $@
 
 env: $(STAMP)  ## create .venv and install the pinned environment
+
+browser:  ## install Debian's chromium for the site test (needs root and apt)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "error: install Chromium (Debian: sudo apt-get install chromium)"; exit 1; fi; }
 
 # ---------------------------------------------------------------- the book
 book: $(STAMP)  ## execute every chapter (cached) and build the site in book/_build/html
@@ -62,10 +68,10 @@ notebook: $(STAMP)  ## one chapter: make notebook NB=double_descent
 	$(BIN)/jupytext --quiet --sync $(NB_DIR)/$(NB).ipynb
 
 assignments: $(STAMP)  ## student notebooks without solutions in build/assignments
-	$(BIN)/python -m thermo_helpers.assignments $(NB_DIR) build/assignments
+	$(BIN)/python book/make_assignments.py $(NB_DIR) build/assignments
 
 # ---------------------------------------------------------------- checks
-test: $(STAMP) site-stored  ## run every test: unit, theory-vs-simulation, nbval, site
+test: $(STAMP) browser site-stored  ## run every test: unit, theory-vs-simulation, nbval, site
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests $(NB_DIR)
 
 test-fast: $(STAMP)  ## unit tests only (no notebooks, no site)

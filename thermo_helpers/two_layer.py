@@ -1,0 +1,608 @@
+"""Two-layer networks in their two wide limits: lazy (NT) and mean-field.
+
+The network is
+
+.. math::
+
+    f(x; \\theta) = \\alpha(N) \\sum_{j=1}^N a_j \\, \\sigma(\\langle w_j, x \\rangle),
+    \\qquad \\theta = (a_j, w_j)_{j \\le N},
+
+with ``a_j`` and ``w_j`` of order one at initialisation (``a_j ~ N(0, a_scale^2)``,
+``w_j ~ Unif(S^{d-1}(1))``) and the empirical square loss
+``R_n(theta) = (1 / 2n) sum_i (y_i - f(x_i; theta))^2``.
+
+Step-size scaling (Chizat & Bach)
+---------------------------------
+Every parameter follows gradient descent on ``R_n`` with the *per-parameter* step
+
+.. math::
+
+    \\gamma = \\frac{\\eta}{N \\alpha^2},
+
+where ``eta`` is an N-independent step ("time step").  The reason: the gradient
+with respect to one neuron is ``alpha`` times an O(1) vector, so one step moves a
+neuron by ``gamma alpha = eta / (N alpha)``, and moves the function by
+``alpha sum_j <grad phi_j, d theta_j> = gamma alpha^2 N O(1) = eta O(1)``.  The
+function therefore evolves on an O(1) time scale for *every* alpha, through
+the tangent kernel ``K(x, x') = (1/N) sum_j <grad phi_j(x), grad phi_j(x')>``
+(see :func:`tangent_kernel`), while each neuron moves by ``O(1/(N alpha))``.
+Writing ``alpha = alpha_CB / N`` gives Chizat & Bach's form: the model is
+``alpha_CB h(theta)`` with the mean-field average ``h = (1/N) sum_j phi_j``,
+trained on ``R(alpha_CB h) / alpha_CB^2`` with step ``N eta`` per neuron.
+
+* ``"mean_field"``: ``alpha = 1/N``, ``gamma = N eta`` (the step proportional to N
+  per neuron of Mei, Montanari & Nguyen).  Neurons move O(1); the empirical
+  measure ``rho_N = (1/N) sum_j delta_{(a_j, w_j)}`` follows the distributional
+  dynamics and the risk curves converge as N grows.
+* ``"lazy"``: ``alpha = 1/sqrt(N)``, ``gamma = eta``.  The relative parameter
+  movement is O(N^{-1/2}) and training follows the linearisation around the
+  initialisation (the F_NT model).
+* ``"free"``: any ``alpha > 0``, ``gamma = eta / (N alpha^2)``.
+
+The linearisation ``f_lin(x; theta) = f(x; theta0) + <grad f(x; theta0), theta - theta0>``
+equals ``alpha sum_j [a_j sigma(<w0_j, x>) + a0_j sigma'(<w0_j, x>) <w_j - w0_j, x>]``,
+an F_RF part plus an F_NT part; :func:`train` trains it next to the network,
+from the same initialisation with the same steps and minibatches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ._validate import generator, positive, positive_int
+from .activations import Activation, ActivationLike, get_activation
+
+PRESETS: tuple = ("lazy", "mean_field", "free")
+
+
+# --------------------------------------------------------------------- scaling
+@dataclass(frozen=True)
+class Scaling:
+    """Output scale and step multiplier of a two-layer network of width N.
+
+    Attributes
+    ----------
+    preset : str
+        ``"lazy"``, ``"mean_field"`` or ``"free"``.
+    N : int
+        Width.
+    alpha : float
+        Output multiplier ``alpha(N)``.
+    step_factor : float
+        ``1 / (N alpha^2)``: the per-parameter step is ``eta * step_factor``.
+    """
+
+    preset: str
+    N: int
+    alpha: float
+    step_factor: float
+
+    @property
+    def alpha_cb(self) -> float:
+        """Chizat--Bach scale ``N alpha`` (1 for mean-field, sqrt N for lazy)."""
+        return self.N * self.alpha
+
+
+def scaling(N: int, preset: str = "lazy", alpha: float | None = None) -> Scaling:
+    """Return the :class:`Scaling` of a preset at width ``N``.
+
+    Parameters
+    ----------
+    N : int
+        Width (>= 1).
+    preset : {"lazy", "mean_field", "free"}
+        ``"lazy"``: alpha = N^{-1/2}; ``"mean_field"``: alpha = 1/N;
+        ``"free"``: the ``alpha`` given.
+    alpha : float, optional
+        Required (> 0) for ``"free"``, refused otherwise.
+
+    Raises
+    ------
+    ValueError
+        For N < 1, an unknown preset, a missing / non-positive alpha for
+        ``"free"`` or an alpha passed to another preset.
+    """
+    N = positive_int("N", N)
+    if not isinstance(preset, str) or preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; valid presets are: {', '.join(PRESETS)}")
+    if preset == "free":
+        if alpha is None:
+            raise ValueError("alpha is required for preset 'free'")
+        a = float(positive("alpha", alpha))
+    else:
+        if alpha is not None:
+            raise ValueError(f"alpha is fixed by preset {preset!r}; use preset='free' to choose it")
+        a = 1.0 / np.sqrt(N) if preset == "lazy" else 1.0 / N
+    return Scaling(preset=preset, N=N, alpha=a, step_factor=1.0 / (N * a * a))
+
+
+# --------------------------------------------------------------------- init
+def init_params(N: int, d: int, rng, *, a_scale: float = 1.0,
+                symmetric: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``(a, W)``: ``a_j ~ N(0, a_scale^2)``, ``w_j ~ Unif(S^{d-1}(1))``.
+
+    With ``symmetric=True`` (Chizat & Bach's trick) neurons come in pairs
+    ``(a, w)`` and ``(-a, w)`` so that the network is identically 0 at
+    initialisation; for odd N the unpaired last neuron gets ``a = 0``.
+
+    Returns
+    -------
+    a : ndarray, shape (N,)
+    W : ndarray, shape (N, d)
+    """
+    N = positive_int("N", N)
+    d = positive_int("d", d)
+    s = float(positive("a_scale", a_scale))
+    rng = generator(rng)
+    if not symmetric:
+        a = s * rng.standard_normal(N)
+        W = rng.standard_normal((N, d))
+    else:
+        h = N // 2
+        ah = s * rng.standard_normal(h)
+        Wh = rng.standard_normal((h + N % 2, d))
+        a = np.concatenate([ah, -ah, np.zeros(N % 2)])
+        W = np.concatenate([Wh[:h], Wh[:h], Wh[h:]])
+    W /= np.linalg.norm(W, axis=1, keepdims=True)
+    return a, W
+
+
+# --------------------------------------------------------------------- model
+def _act(activation: ActivationLike) -> Activation:
+    return get_activation(activation)
+
+
+def network(X: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
+            activation: ActivationLike = "relu") -> np.ndarray:
+    """``f(x) = alpha sum_j a_j sigma(<w_j, x>)`` at the rows of ``X`` (shape (n,))."""
+    return alpha * (_act(activation).fn(X @ W.T) @ a)
+
+
+def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
+                  activation: ActivationLike = "relu") -> tuple[float, np.ndarray, np.ndarray]:
+    """Square loss ``(1/2n) sum (y - f)^2`` and its analytic gradients.
+
+    Uses two n x N x d matrix products: ``Z = X W^T`` and
+    ``grad_W = -(alpha/n) a * (sigma'(Z)^T (r * X))`` with ``r = y - f``.
+
+    Returns
+    -------
+    loss : float
+    grad_a : ndarray, shape (N,)
+    grad_W : ndarray, shape (N, d)
+    """
+    act = _act(activation)
+    Z = X @ W.T
+    S = act.fn(Z)
+    r = y - alpha * (S @ a)
+    n = X.shape[0]
+    grad_a = (-alpha / n) * (r @ S)
+    del S
+    D = act.deriv(Z)
+    del Z
+    grad_W = (-alpha / n) * a[:, None] * (D.T @ (r[:, None] * X))
+    return 0.5 * float(r @ r) / n, grad_a, grad_W
+
+
+# --------------------------------------------------------------- linearisation
+@dataclass
+class Linearisation:
+    """The network linearised around ``(a0, W0)`` (the F_RF + F_NT model).
+
+    ``f_lin(x) = alpha sum_j [a_j sigma(<w0_j,x>) + a0_j sigma'(<w0_j,x>) <w_j - w0_j, x>]``.
+    Features at a fixed set of inputs can be cached with :meth:`features`.
+    """
+
+    a0: np.ndarray
+    W0: np.ndarray
+    alpha: float
+    activation: Activation
+
+    def features(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(sigma(X W0^T), sigma'(X W0^T))``, each of shape (n, N)."""
+        Z = X @ self.W0.T
+        return self.activation.fn(Z), self.activation.deriv(Z)
+
+    def predict(self, X: np.ndarray, a: np.ndarray, W: np.ndarray, feats=None) -> np.ndarray:
+        """``f_lin`` at the rows of ``X`` for parameters ``(a, W)``."""
+        S0, D0 = self.features(X) if feats is None else feats
+        lin = (D0 * (X @ (W - self.W0).T)) @ self.a0
+        return self.alpha * (S0 @ a + lin)
+
+    def loss_and_grad(self, X, y, a, W, feats=None) -> tuple[float, np.ndarray, np.ndarray]:
+        """Square loss of ``f_lin`` and its (exact) gradients in ``(a, W)``."""
+        S0, D0 = self.features(X) if feats is None else feats
+        r = y - self.predict(X, a, W, (S0, D0))
+        n = X.shape[0]
+        grad_a = (-self.alpha / n) * (r @ S0)
+        grad_W = (-self.alpha / n) * self.a0[:, None] * (D0.T @ (r[:, None] * X))
+        return 0.5 * float(r @ r) / n, grad_a, grad_W
+
+
+def linearise(a0: np.ndarray, W0: np.ndarray, alpha: float,
+              activation: ActivationLike = "relu") -> Linearisation:
+    """The :class:`Linearisation` of the network around ``(a0, W0)``."""
+    return Linearisation(np.array(a0, dtype=float), np.array(W0, dtype=float), float(alpha),
+                         _act(activation))
+
+
+# --------------------------------------------------------------- tangent kernel
+def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
+                   activation: ActivationLike = "relu") -> np.ndarray:
+    """Normalised tangent-kernel Gram matrix on the rows of ``X``.
+
+    ``K(x, x') = (1/N) sum_j [sigma(<w_j,x>) sigma(<w_j,x'>)
+    + a_j^2 sigma'(<w_j,x>) sigma'(<w_j,x'>) <x, x'>]``.  With the step scaling of
+    this module, ``df/dt = -(eta/n) K (f - y)`` for every alpha, so K is the
+    kernel that drives training (the N-independent normalisation of the NTK).
+    """
+    act = _act(activation)
+    Z = X @ W.T
+    S, D = act.fn(Z), act.deriv(Z)
+    N = W.shape[0]
+    return (S @ S.T + ((D * a**2) @ D.T) * (X @ X.T)) / N
+
+
+# --------------------------------------------------------------------- training
+@dataclass
+class TrainResult:
+    """Output of :func:`train`.
+
+    Attributes
+    ----------
+    scaling : Scaling
+    a0, W0, a, W : ndarray
+        Initial and final parameters of the network.
+    a_lin, W_lin : ndarray or None
+        Final parameters of the linearised model (if trained).
+    history : dict of str -> ndarray
+        One entry per recorded step: ``step``, ``time`` (= step * eta),
+        ``train`` and ``test`` (square errors ``mean (y - f)^2``),
+        ``train_lin``, ``test_lin``, ``rel_move`` (||theta_t - theta_0|| /
+        ||theta_0||), ``rel_move_lin``, ``lin_dist`` (RMS of f - f_lin on the
+        test points), ``kernel_change`` (||K_t - K_0||_F / ||K_0||_F on the
+        probe points).  Missing pieces are NaN.
+    snapshots : dict of int -> (a, W)
+        Copies of the particles at the requested steps.
+    """
+
+    scaling: Scaling
+    a0: np.ndarray
+    W0: np.ndarray
+    a: np.ndarray
+    W: np.ndarray
+    a_lin: np.ndarray | None
+    W_lin: np.ndarray | None
+    history: dict
+    snapshots: dict = field(default_factory=dict)
+
+    def final(self, key: str) -> float:
+        """Last recorded value of ``history[key]``."""
+        return float(self.history[key][-1])
+
+
+def _rel_move(a, W, a0, W0, norm0):
+    return float(np.sqrt(np.sum((a - a0) ** 2) + np.sum((W - W0) ** 2)) / norm0)
+
+
+def train(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    N: int,
+    preset: str = "lazy",
+    alpha: float | None = None,
+    activation: ActivationLike = "relu",
+    eta: float = 0.1,
+    steps: int = 1000,
+    rng=None,
+    batch_size: int | None = None,
+    X_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    X_probe: np.ndarray | None = None,
+    record_every: int = 10,
+    record_steps: Sequence[int] | None = None,
+    linearised: bool = False,
+    snapshot_steps: Sequence[int] = (),
+    a_scale: float = 1.0,
+    symmetric: bool = True,
+    init: tuple[np.ndarray, np.ndarray] | None = None,
+) -> TrainResult:
+    """Train the network (and optionally its linearisation) by GD or SGD.
+
+    Parameters
+    ----------
+    X, y : ndarray
+        Training inputs (n, d) and targets (n,).
+    N : int
+        Width (>= 1).
+    preset, alpha : see :func:`scaling`.
+    activation : str, Activation or callable
+        Any activation accepted by :func:`thermo_helpers.activations.get_activation`.
+    eta : float
+        N-independent time step (> 0); the per-parameter step is
+        ``eta / (N alpha^2)`` (module notes).  Training time is ``steps * eta``.
+    steps : int
+        Number of (S)GD steps (>= 1).
+    rng : Generator or int
+        Draws the initialisation (unless ``init`` is given) and the minibatches.
+    batch_size : int, optional
+        Minibatch size for SGD (sampled without replacement each step);
+        ``None`` means full-batch GD.
+    X_test, y_test : ndarray, optional
+        Held-out points for the test error and the network-vs-linearisation gap.
+    X_probe : ndarray, optional
+        Small probe set for the tangent-kernel change (kept small: an N-sum of
+        P x P Gram matrices is computed at every record).
+    record_every : int
+        Record every this many steps (and at step 0 and the last step).
+    record_steps : sequence of int, optional
+        Explicit record steps (overrides ``record_every``).
+    linearised : bool
+        Also train the linearisation around the initialisation.
+    snapshot_steps : sequence of int
+        Steps at which to store a copy of the particles ``(a, W)``.
+    a_scale, symmetric : see :func:`init_params`.
+    init : (a0, W0), optional
+        Start from these parameters instead of drawing them.
+
+    Returns
+    -------
+    TrainResult
+    """
+    sc = scaling(N, preset, alpha)
+    act = _act(activation)
+    eta = float(positive("eta", eta))
+    steps = positive_int("steps", steps)
+    record_every = positive_int("record_every", record_every)
+    rng = generator(rng)
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
+    n, d = X.shape
+    if batch_size is not None:
+        batch_size = positive_int("batch_size", batch_size)
+        if batch_size > n:
+            raise ValueError(f"batch_size must be <= n = {n}, got {batch_size}")
+    if (X_test is None) != (y_test is None):
+        raise ValueError("X_test and y_test must be given together")
+    if init is None:
+        a0, W0 = init_params(sc.N, d, rng, a_scale=a_scale, symmetric=symmetric)
+    else:
+        a0, W0 = (np.array(v, dtype=float) for v in init)
+        if a0.shape != (sc.N,) or W0.shape != (sc.N, d):
+            raise ValueError(f"init must have shapes ({sc.N},) and ({sc.N}, {d})")
+    a, W = a0.copy(), W0.copy()
+    gamma = eta * sc.step_factor
+    lin = linearise(a0, W0, sc.alpha, act) if linearised else None
+    al, Wl = (a0.copy(), W0.copy()) if linearised else (None, None)
+    feats_train = lin.features(X) if (linearised and batch_size is None) else None
+    feats_test = lin.features(X_test) if (linearised and X_test is not None) else None
+    norm0 = float(np.sqrt(np.sum(a0**2) + np.sum(W0**2)))
+    K0 = tangent_kernel(X_probe, a0, W0, act) if X_probe is not None else None
+    if record_steps is None:
+        rec = set(range(0, steps + 1, record_every)) | {steps}
+    else:
+        rec = {int(s) for s in record_steps if 0 <= int(s) <= steps}
+    snaps_wanted = {int(s) for s in snapshot_steps}
+    keys = ("step", "time", "train", "test", "train_lin", "test_lin", "rel_move",
+            "rel_move_lin", "lin_dist", "kernel_change")
+    hist: dict[str, list] = {k: [] for k in keys}
+    snapshots: dict[int, tuple] = {}
+    nan = float("nan")
+
+    def record(t):
+        f_tr = network(X, a, W, sc.alpha, act)
+        row = {"step": t, "time": t * eta, "train": float(np.mean((y - f_tr) ** 2)),
+               "rel_move": _rel_move(a, W, a0, W0, norm0)}
+        if X_test is not None:
+            f_te = network(X_test, a, W, sc.alpha, act)
+            row["test"] = float(np.mean((y_test - f_te) ** 2))
+        if linearised:
+            fl_tr = lin.predict(X, al, Wl, feats_train)
+            row["train_lin"] = float(np.mean((y - fl_tr) ** 2))
+            row["rel_move_lin"] = _rel_move(al, Wl, a0, W0, norm0)
+            if X_test is not None:
+                fl_te = lin.predict(X_test, al, Wl, feats_test)
+                row["test_lin"] = float(np.mean((y_test - fl_te) ** 2))
+                row["lin_dist"] = float(np.sqrt(np.mean((f_te - fl_te) ** 2)))
+        if K0 is not None:
+            K = tangent_kernel(X_probe, a, W, act)
+            row["kernel_change"] = float(np.linalg.norm(K - K0) / np.linalg.norm(K0))
+        for k in keys:
+            hist[k].append(row.get(k, nan))
+
+    for t in range(steps + 1):
+        if t in rec:
+            record(t)
+        if t in snaps_wanted:
+            snapshots[t] = (a.copy(), W.copy())
+        if t == steps:
+            break
+        if batch_size is None:
+            Xb, yb, fb = X, y, feats_train
+        else:
+            idx = rng.choice(n, size=batch_size, replace=False)
+            Xb, yb, fb = X[idx], y[idx], None
+        _, ga, gW = loss_and_grad(Xb, yb, a, W, sc.alpha, act)
+        a -= gamma * ga
+        W -= gamma * gW
+        if linearised:
+            _, ga, gW = lin.loss_and_grad(Xb, yb, al, Wl, fb)
+            al -= gamma * ga
+            Wl -= gamma * gW
+
+    history = {k: np.asarray(v, dtype=float) for k, v in hist.items()}
+    history["step"] = history["step"].astype(int)
+    return TrainResult(sc, a0, W0, a, W, al, Wl, history, snapshots)
+
+
+# --------------------------------------------------------------------- measures
+def particles(a: np.ndarray, W: np.ndarray, u: np.ndarray | None = None) -> dict:
+    """The empirical measure rho_N of the neurons as a table of particles.
+
+    Returns a dict with ``a`` (output weights), ``norm`` (||w_j||) and, when a
+    unit direction ``u`` is given, ``overlap`` (<w_j, u>) and ``cos``
+    (<w_j, u> / ||w_j||).  Each particle carries mass 1/N.
+    """
+    a = np.asarray(a, dtype=float)
+    W = np.asarray(W, dtype=float)
+    out = {"a": a.copy(), "norm": np.linalg.norm(W, axis=1), "mass": np.full(a.shape, 1.0 / a.size)}
+    if u is not None:
+        u = np.asarray(u, dtype=float)
+        u = u / np.linalg.norm(u)
+        out["overlap"] = W @ u
+        out["cos"] = out["overlap"] / np.maximum(out["norm"], 1e-300)
+    return out
+
+
+def mixture_network(X: np.ndarray, t: float, a0: np.ndarray, W0: np.ndarray,
+                    a1: np.ndarray, W1: np.ndarray,
+                    activation: ActivationLike = "relu") -> np.ndarray:
+    """``f(x; (1-t) rho_0 + t rho_1)`` for two empirical measures (mean-field form).
+
+    ``f(x; rho) = int a sigma(<w,x>) rho(da, dw)``; for ``rho = (1/N) sum delta``
+    it is the mean-field network with alpha = 1/N.
+    """
+    act = _act(activation)
+    f0 = act.fn(X @ W0.T) @ a0 / a0.size
+    f1 = act.fn(X @ W1.T) @ a1 / a1.size
+    return (1.0 - t) * f0 + t * f1
+
+
+# --------------------------------------------------------------------- targets
+def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike = "relu",
+                   center: bool = True) -> Callable[[np.ndarray], np.ndarray]:
+    """A teacher with a few neurons: ``f_*(x) = sum_k c_k sigma(<u_k, x>)``.
+
+    ``U`` (k, d) holds unit directions.  With ``center=True`` the Gaussian mean
+    ``mu0 sum_k c_k`` is subtracted (exact when <u_k, x> ~ N(0,1)).
+    """
+    from .activations import gaussian_moments
+
+    U = np.atleast_2d(np.asarray(U, dtype=float))
+    U = U / np.linalg.norm(U, axis=1, keepdims=True)
+    coef = np.asarray(coef, dtype=float)
+    if coef.shape != (U.shape[0],):
+        raise ValueError(f"coef must have shape ({U.shape[0]},), got {coef.shape}")
+    act = _act(activation)
+    shift = gaussian_moments(act)[0] * float(coef.sum()) if center else 0.0
+
+    def f_star(X):
+        return act.fn(np.asarray(X, dtype=float) @ U.T) @ coef - shift
+
+    return f_star
+
+
+# --------------------------------------------------------------------- fits
+def loglog_slope(x, y, level: float = 0.95) -> tuple[float, float, float]:
+    """Least-squares slope of log y on log x with a Student-t interval.
+
+    Parameters
+    ----------
+    x, y : array_like
+        Positive values; ``y`` may be 2-D (points x seeds), every entry is then
+        used as an observation at its ``x``.
+    level : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    slope, lo, hi : float
+    """
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if y.ndim == 2:
+        x = np.repeat(x, y.shape[1])
+        y = y.ravel()
+    positive("x", x)
+    positive("y", y)
+    lx, ly = np.log(x), np.log(y)
+    res = stats.linregress(lx, ly)
+    dof = lx.size - 2
+    if dof < 1:
+        raise ValueError("need at least 3 points for a slope with an interval")
+    q = stats.t.ppf(0.5 + level / 2, dof)
+    return float(res.slope), float(res.slope - q * res.stderr), float(res.slope + q * res.stderr)
+
+
+# --------------------------------------------------------------------- sweeps
+_CURVE_KEYS = ("train", "test", "train_lin", "test_lin", "rel_move", "rel_move_lin",
+               "lin_dist", "kernel_change")
+
+
+def _width_task(N, preset, rng, *, X, y, X_test, y_test, X_probe, eta, steps, record_every,
+                linearised, activation, alpha_cb=None):
+    alpha = None if preset != "free" else float(alpha_cb) / N
+    res = train(X, y, N=int(N), preset=preset, alpha=alpha, activation=activation, eta=eta,
+                steps=steps, rng=rng, X_test=X_test, y_test=y_test, X_probe=X_probe,
+                record_every=record_every, linearised=linearised)
+    out = {}
+    for k in _CURVE_KEYS:
+        for i, v in enumerate(res.history[k]):
+            out[f"{k}:{i}"] = float(v)
+    return out
+
+
+@dataclass
+class WidthSweep:
+    """Training curves over widths and seeds (output of :func:`width_sweep`).
+
+    Attributes
+    ----------
+    widths : ndarray
+    presets : tuple of str
+    time : ndarray
+        Recorded training times (step * eta).
+    curves : dict
+        ``curves[preset][key]`` has shape (len(widths), seeds, len(time)), for
+        each key of :attr:`TrainResult.history` except ``step`` and ``time``.
+    """
+
+    widths: np.ndarray
+    presets: tuple
+    time: np.ndarray
+    curves: dict
+
+    def final(self, preset: str, key: str) -> np.ndarray:
+        """Values at the last recorded time, shape (len(widths), seeds)."""
+        return self.curves[preset][key][..., -1]
+
+
+def width_sweep(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, *,
+                widths: Sequence[int], presets: Sequence[str] = ("lazy", "mean_field"),
+                seeds: int = 3, base_seed: int = 0, eta: float = 0.5, steps: int = 400,
+                record_every: int = 20, X_probe: np.ndarray | None = None,
+                linearised: bool = True, activation: ActivationLike = "relu",
+                alpha_cb: float | None = None, n_jobs: int | None = None) -> WidthSweep:
+    """Train at every width x preset x seed in parallel (:func:`~thermo_helpers.sweep.run_sweep`).
+
+    The data are fixed; seeds change the initialisation only.  ``preset="free"``
+    uses ``alpha = alpha_cb / N`` (Chizat & Bach's scale).  Returns a
+    :class:`WidthSweep`.
+    """
+    from .sweep import run_sweep
+
+    widths = [positive_int("widths", w) for w in widths]
+    for p in presets:
+        scaling(1, p, None if p != "free" else (1.0 if alpha_cb is None else alpha_cb))
+    steps = positive_int("steps", steps)
+    record_every = positive_int("record_every", record_every)
+    rec = sorted(set(range(0, steps + 1, record_every)) | {steps})
+    fixed = dict(X=X, y=y, X_test=X_test, y_test=y_test, X_probe=X_probe, eta=eta, steps=steps,
+                 record_every=record_every, linearised=linearised, activation=activation,
+                 alpha_cb=alpha_cb)
+    res = run_sweep(_width_task, {"preset": list(presets), "N": widths}, seeds=seeds,
+                    base_seed=base_seed, fixed=fixed, n_jobs=n_jobs)
+    curves = {}
+    for ip, p in enumerate(presets):
+        curves[p] = {}
+        for k in _CURVE_KEYS:
+            curves[p][k] = np.stack([res.values[f"{k}:{i}"][ip] for i in range(len(rec))], axis=-1)
+    return WidthSweep(np.asarray(widths), tuple(presets), np.asarray(rec) * float(eta), curves)
