@@ -15,7 +15,6 @@ BUILD  := book/_build
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book

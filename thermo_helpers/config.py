@@ -56,6 +56,19 @@ def blas_threads() -> int:
     return max(1, int(os.environ.get("THERMO_BLAS_THREADS", "1")))
 
 
+def _inline_backend() -> None:
+    """Inside a Jupyter kernel, draw figures inline even if MPLBACKEND says Agg."""
+    if "ipykernel" not in sys.modules:
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython always comes with ipykernel
+        return
+    ip = get_ipython()
+    if ip is not None and getattr(ip, "kernel", None) is not None:
+        ip.run_line_magic("matplotlib", "inline")
+
+
 def setup(verbose: bool = True) -> str:
     """Fix BLAS threads, apply the house plotting style and report the scale.
 
@@ -66,6 +79,7 @@ def setup(verbose: bool = True) -> str:
     from .plotting import use_style
 
     threadpool_limits(blas_threads())
+    _inline_backend()
     use_style()
     s = scale()
     if verbose:

@@ -54,7 +54,8 @@ def color(i: int) -> str:
 def theory(ax, x, y, *, label: str | None = None, color: str | None = None, **kw):
     """Draw a theory curve as a solid line."""
     kw.setdefault("lw", 1.8)
-    return ax.plot(np.asarray(x), np.asarray(y), "-", label=label, color=color, **kw)
+    kw.setdefault("ls", "-")
+    return ax.plot(np.asarray(x), np.asarray(y), label=label, color=color, **kw)
 
 
 def simulation(ax, x, mean, sem=None, *, label: str | None = None, color: str | None = None,
