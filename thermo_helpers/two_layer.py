@@ -187,6 +187,20 @@ def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, al
     return 0.5 * float(r @ r) / n, grad_a, grad_W
 
 
+def gd_step(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, sc: Scaling, eta: float,
+            activation: ActivationLike = "relu") -> float:
+    """One (S)GD step on the batch ``(X, y)``, updating ``a`` and ``W`` in place.
+
+    The per-parameter step is ``eta * sc.step_factor`` (module notes).  Returns the
+    loss before the step.
+    """
+    loss, ga, gW = loss_and_grad(X, y, a, W, sc.alpha, activation)
+    g = eta * sc.step_factor
+    a -= g * ga
+    W -= g * gW
+    return loss
+
+
 # --------------------------------------------------------------- linearisation
 @dataclass
 class Linearisation:
@@ -428,9 +442,7 @@ def train(
         else:
             idx = rng.choice(n, size=batch_size, replace=False)
             Xb, yb, fb = X[idx], y[idx], None
-        _, ga, gW = loss_and_grad(Xb, yb, a, W, sc.alpha, act)
-        a -= gamma * ga
-        W -= gamma * gW
+        gd_step(Xb, yb, a, W, sc, eta, act)
         if linearised:
             _, ga, gW = lin.loss_and_grad(Xb, yb, al, Wl, fb)
             al -= gamma * ga
@@ -606,3 +618,40 @@ def width_sweep(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.nda
         for k in _CURVE_KEYS:
             curves[p][k] = np.stack([res.values[f"{k}:{i}"][ip] for i in range(len(rec))], axis=-1)
     return WidthSweep(np.asarray(widths), tuple(presets), np.asarray(rec) * float(eta), curves)
+
+
+# --------------------------------------------------------------------- floors
+def polynomial_floor(fn: Callable[[np.ndarray], np.ndarray], d: int, degree: int) -> float:
+    """Error of the best degree-<=k polynomial approximation of a single-index function.
+
+    For ``f(x) = fn(<u, x>)`` with ``x ~ Unif(S^{d-1}(sqrt d))`` and ``||u|| = 1``, the
+    L2 projection of f onto polynomials of degree <= k in x is a polynomial in
+    ``z = <u, x>`` (rotation invariance), so the floor is
+    ``E f^2 - (projection onto 1, z, ..., z^k)``, computed here by quadrature
+    on the exact law of z, density proportional to ``(1 - z^2/d)^((d-3)/2)``.
+    By Ghorbani et al. (2019), kernel (RF / NT) models with
+    ``d^k << n << d^(k+1)`` samples cannot go below the degree-k floor.
+    """
+    from scipy import integrate
+
+    d = positive_int("d", d)
+    if d < 3:
+        raise ValueError(f"d must be >= 3 for the spherical law of <u, x>, got {d}")
+    if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 0:
+        raise ValueError(f"degree must be a non-negative integer, got {degree!r}")
+    r = np.sqrt(d)
+    ex = 0.5 * (d - 3)
+
+    def dens(z):
+        return (1.0 - z * z / d) ** ex
+
+    def E(g):
+        val = integrate.quad(lambda z: g(z) * dens(z), -r, r, points=[0.0], limit=200,
+                             epsabs=1e-12, epsrel=1e-10)[0]
+        return val / integrate.quad(dens, -r, r, epsabs=1e-12, epsrel=1e-10)[0]
+
+    f = lambda z: float(fn(np.asarray(z)))
+    k = int(degree) + 1
+    G = np.array([[E(lambda z, i=i, j=j: z ** (i + j)) for j in range(k)] for i in range(k)])
+    b = np.array([E(lambda z, i=i: f(z) * z**i) for i in range(k)])
+    return float(E(lambda z: f(z) ** 2) - b @ np.linalg.solve(G, b))

@@ -1,0 +1,236 @@
+"""Tests for thermo_helpers.two_layer (lazy vs mean-field chapter)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from thermo_helpers import models
+from thermo_helpers import two_layer as tl
+from thermo_helpers.data import sample_sphere
+
+
+def _data(n=40, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    u = sample_sphere(1, d, rng, radius=1.0)[0]
+    f = tl.neuron_teacher(np.stack([u, -u]), np.array([1.0, 1.0]))
+    X = sample_sphere(n, d, rng)
+    return X, f(X), f, u
+
+
+def _fd_grad(fun, p, h=1e-6):
+    g = np.zeros_like(p)
+    it = np.nditer(p, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        e = np.zeros_like(p)
+        e[i] = h
+        g[i] = (fun(p + e) - fun(p - e)) / (2 * h)
+    return g
+
+
+# ------------------------------------------------------------------ gradients
+@pytest.mark.parametrize("act", ["tanh", "softplus", "relu", "quadratic"])
+@pytest.mark.parametrize("preset", ["lazy", "mean_field"])
+def test_gradients_match_finite_differences(act, preset):
+    X, y, _, _ = _data()
+    N, d = 7, X.shape[1]
+    a, W = tl.init_params(N, d, np.random.default_rng(1), symmetric=False)
+    alpha = tl.scaling(N, preset).alpha
+    # move away from the initialisation so that y - f is generic
+    W = W + 0.1 * np.random.default_rng(2).standard_normal(W.shape)
+    loss, ga, gW = tl.loss_and_grad(X, y, a, W, alpha, act)
+    fa = _fd_grad(lambda v: tl.loss_and_grad(X, y, v, W, alpha, act)[0], a)
+    fW = _fd_grad(lambda v: tl.loss_and_grad(X, y, a, v, alpha, act)[0], W)
+    tol = 1e-6 if act != "relu" else 1e-5  # relu: a kink within h of a sample is unlikely but possible
+    assert np.allclose(ga, fa, atol=tol * max(1, np.abs(fa).max()))
+    assert np.allclose(gW, fW, atol=tol * max(1, np.abs(fW).max()))
+    assert loss == pytest.approx(0.5 * np.mean((y - tl.network(X, a, W, alpha, act)) ** 2))
+
+
+def test_linearised_gradients_match_finite_differences():
+    X, y, _, _ = _data()
+    N, d = 5, X.shape[1]
+    a0, W0 = tl.init_params(N, d, 3, symmetric=False)
+    lin = tl.linearise(a0, W0, tl.scaling(N, "lazy").alpha, "tanh")
+    a = a0 + 0.2
+    W = W0 + 0.1
+    _, ga, gW = lin.loss_and_grad(X, y, a, W)
+    fa = _fd_grad(lambda v: lin.loss_and_grad(X, y, v, W)[0], a)
+    fW = _fd_grad(lambda v: lin.loss_and_grad(X, y, a, v)[0], W)
+    assert np.allclose(ga, fa, atol=1e-7)
+    assert np.allclose(gW, fW, atol=1e-7)
+
+
+# ------------------------------------------------------------------ linearisation
+def test_linearisation_equals_network_at_init_and_first_order():
+    X, _, _, _ = _data()
+    N, d = 9, X.shape[1]
+    a0, W0 = tl.init_params(N, d, 4, symmetric=False)
+    alpha = 0.3
+    lin = tl.linearise(a0, W0, alpha, "tanh")
+    f0 = tl.network(X, a0, W0, alpha, "tanh")
+    assert np.allclose(lin.predict(X, a0, W0), f0, atol=1e-13)
+    rng = np.random.default_rng(5)
+    da, dW = rng.standard_normal(N), rng.standard_normal((N, d))
+    errs = []
+    for t in (1e-2, 1e-3):
+        f_t = tl.network(X, a0 + t * da, W0 + t * dW, alpha, "tanh")
+        l_t = lin.predict(X, a0 + t * da, W0 + t * dW)
+        errs.append(np.max(np.abs(f_t - l_t)))
+        # first-order change: (f_t - f0)/t -> (lin_t - f0)/t
+        assert np.max(np.abs((f_t - f0) / t - (l_t - f0) / t)) < 50 * t
+    # remainder is second order: shrinks ~100x when t shrinks 10x
+    assert 50 < errs[0] / errs[1] < 200
+
+
+def test_linearisation_is_rf_plus_nt():
+    X, _, _, _ = _data()
+    N, d = 6, X.shape[1]
+    a0, W0 = tl.init_params(N, d, 6, symmetric=False)
+    a, W = a0 + 0.5, W0 - 0.2
+    alpha = 0.7
+    lin = tl.linearise(a0, W0, alpha, "relu")
+    expected = alpha * (models.f_rf(X, a, W0) + models.f_nt(X, a0[:, None] * (W - W0), W0))
+    assert np.allclose(lin.predict(X, a, W), expected)
+
+
+def test_symmetric_init_gives_zero_function():
+    X, _, _, _ = _data()
+    for N in (1, 4, 7):
+        a, W = tl.init_params(N, X.shape[1], 7)
+        assert a.shape == (N,) and W.shape == (N, X.shape[1])
+        assert np.allclose(np.linalg.norm(W, axis=1), 1.0)
+        assert np.allclose(tl.network(X, a, W, 1.0), 0.0, atol=1e-12)
+
+
+def test_tangent_kernel_matches_jacobian():
+    X, _, _, _ = _data(n=5)
+    N, d = 4, X.shape[1]
+    a, W = tl.init_params(N, d, 8, symmetric=False)
+    Z = X @ W.T
+    S, D = np.maximum(Z, 0), (Z > 0).astype(float)
+    J = np.concatenate([S, (D * a)[:, :, None].__mul__(X[:, None, :]).reshape(5, -1)], axis=1)
+    assert np.allclose(tl.tangent_kernel(X, a, W), J @ J.T / N)
+
+
+def test_mixture_network_is_linear_in_t():
+    X, y, _, _ = _data()
+    a0, W0 = tl.init_params(5, X.shape[1], 9, symmetric=False)
+    a1, W1 = tl.init_params(8, X.shape[1], 10, symmetric=False)
+    f = [tl.mixture_network(X, t, a0, W0, a1, W1) for t in (0.0, 0.5, 1.0)]
+    assert np.allclose(f[1], 0.5 * (f[0] + f[2]))
+    assert np.allclose(f[0], tl.network(X, a0, W0, 1 / 5))
+
+
+def test_polynomial_floor_gaussian_limit():
+    # |z|: Var = 1 - 2/pi; its degree-2 part carries 1/pi
+    fn = lambda z: np.abs(z)
+    assert tl.polynomial_floor(fn, 10**5, 1) == pytest.approx(1 - 2 / np.pi, abs=1e-4)
+    assert tl.polynomial_floor(fn, 10**5, 2) == pytest.approx(1 - 3 / np.pi, abs=1e-4)
+    # a quadratic is fitted exactly by degree 2 at any d
+    assert tl.polynomial_floor(lambda z: z**2 - 1, 7, 2) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_scaling_presets():
+    s = tl.scaling(100, "lazy")
+    assert s.alpha == pytest.approx(0.1) and s.step_factor == pytest.approx(1.0)
+    s = tl.scaling(100, "mean_field")
+    assert s.alpha == pytest.approx(0.01) and s.step_factor == pytest.approx(100.0)
+    assert s.alpha_cb == pytest.approx(1.0)
+    s = tl.scaling(100, "free", alpha=0.05)
+    assert s.step_factor == pytest.approx(1 / (100 * 0.05**2))
+
+
+# ------------------------------------------------------------------ regimes
+def _movement_slope(preset):
+    rng = np.random.default_rng(11)
+    d, n = 8, 100
+    u = sample_sphere(1, d, rng, radius=1.0)[0]
+    f = tl.neuron_teacher(np.stack([u, -u]), np.array([1.0, 1.0]))
+    X = sample_sphere(n, d, rng)
+    widths = [50, 100, 200, 400, 800]
+    moves = [[tl.train(X, f(X), N=N, preset=preset, eta=0.5, steps=100, rng=100 * s + N,
+                       record_every=100).final("rel_move") for s in range(2)] for N in widths]
+    return tl.loglog_slope(widths, np.array(moves))[0]
+
+
+def test_movement_slope_lazy():
+    s = _movement_slope("lazy")
+    assert -0.65 <= s <= -0.35, s
+
+
+def test_movement_slope_mean_field():
+    s = _movement_slope("mean_field")
+    assert -0.15 <= s <= 0.15, s
+
+
+def test_linearisation_tracks_lazy_network_better_when_wider():
+    X, y, f, _ = _data(n=80, d=6, seed=12)
+    Xt = sample_sphere(200, 6, np.random.default_rng(13))
+    gaps = [tl.train(X, y, N=N, preset="lazy", eta=0.5, steps=60, rng=14, X_test=Xt, y_test=f(Xt),
+                     linearised=True, record_every=60).final("lin_dist") for N in (50, 800)]
+    assert gaps[1] < 0.5 * gaps[0]
+
+
+def test_sgd_runs_and_reduces_loss():
+    X, y, _, _ = _data(n=60)
+    r = tl.train(X, y, N=50, preset="mean_field", eta=0.2, steps=200, rng=15, batch_size=10,
+                 record_every=50, linearised=True)
+    assert r.history["train"][-1] < 0.5 * r.history["train"][0]
+    assert np.all(np.isfinite(r.history["train_lin"]))
+
+
+# ------------------------------------------------------------------ determinism
+def test_same_seed_same_numbers():
+    X, y, f, _ = _data()
+    Xp = X[:5]
+    kw = dict(N=20, preset="mean_field", eta=0.3, steps=30, X_test=X, y_test=y, X_probe=Xp,
+              linearised=True, record_every=10, batch_size=8)
+    r1 = tl.train(X, y, rng=42, **kw)
+    r2 = tl.train(X, y, rng=np.random.default_rng(42), **kw)
+    r3 = tl.train(X, y, rng=43, **kw)
+    for k in r1.history:
+        assert np.array_equal(r1.history[k], r2.history[k], equal_nan=True), k
+    assert not np.array_equal(r1.history["train"], r3.history["train"])
+
+
+def test_width_sweep_deterministic():
+    X, y, f, _ = _data(n=30)
+    kw = dict(widths=[4, 8], presets=("lazy",), seeds=2, base_seed=5, eta=0.5, steps=10,
+              record_every=5, n_jobs=1)
+    s1 = tl.width_sweep(X, y, X, y, **kw)
+    s2 = tl.width_sweep(X, y, X, y, **kw)
+    assert s1.curves["lazy"]["test"].shape == (2, 2, 3)
+    assert np.array_equal(s1.curves["lazy"]["test"], s2.curves["lazy"]["test"])
+
+
+# ------------------------------------------------------------------ bad input
+def test_bad_input_raises():
+    X, y, _, _ = _data(n=10)
+    with pytest.raises(ValueError, match="N"):
+        tl.scaling(0, "lazy")
+    with pytest.raises(ValueError, match="N"):
+        tl.train(X, y, N=0, rng=0)
+    with pytest.raises(ValueError, match="preset"):
+        tl.train(X, y, N=4, preset="ntk", rng=0)
+    with pytest.raises(ValueError, match="activation"):
+        tl.train(X, y, N=4, activation="swish", rng=0)
+    with pytest.raises(ValueError, match="eta"):
+        tl.train(X, y, N=4, eta=0.0, rng=0)
+    with pytest.raises(ValueError, match="eta"):
+        tl.train(X, y, N=4, eta=-1.0, rng=0)
+    with pytest.raises(ValueError, match="alpha"):
+        tl.scaling(4, "free")
+    with pytest.raises(ValueError, match="alpha"):
+        tl.scaling(4, "free", alpha=-1.0)
+    with pytest.raises(ValueError, match="alpha"):
+        tl.scaling(4, "lazy", alpha=0.5)
+    with pytest.raises(ValueError, match="batch_size"):
+        tl.train(X, y, N=4, batch_size=100, rng=0)
+    with pytest.raises(ValueError, match="rng"):
+        tl.train(X, y, N=4, rng=None)
+    with pytest.raises(ValueError, match="steps"):
+        tl.train(X, y, N=4, steps=0, rng=0)
+    with pytest.raises(ValueError, match="N"):
+        tl.init_params(0, 3, 0)
