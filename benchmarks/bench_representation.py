@@ -1,0 +1,91 @@
+"""Benchmarks for thermo_helpers.representation.
+
+* the exact quadratic RF risk at the talk's largest size (d = 450, N = 4500),
+  against the issue's target of 10 s, and its ratio to a d^2 x N least-squares
+  solve measured at a size where that is affordable;
+* the exact NT risk at d = 450, N = 225;
+* one-pass SGD throughput (steps per second, batch 1, d = 40, N = 10).
+
+* the chapter's execution time at book scale (nbclient, nothing written to
+  disk; about a minute).  Set ``THERMO_BENCH_SKIP_NOTEBOOK=1`` to skip it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from thermo_helpers import representation as rep
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _time(fn, repeat: int = 1) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def run() -> list[dict]:
+    rows = []
+    B = rep.quadratic_target(450, rng=0).B
+    W = rep.sample_weights(4500, 450, rng=1)
+    t_rf = _time(lambda: rep.population_risk("rf", B, W))
+    rows.append({"name": "population_risk('rf'), d=450, N=4500", "value": t_rf, "unit": "s",
+                 "target": "< 10 s", "ok": t_rf < 10.0, "note": "Gram (WW^T)o(WW^T), Cholesky"})
+
+    # ratio to the naive d^2 x N least squares at d = 60, N = 300
+    Bs = rep.quadratic_target(60, rng=2).B
+    Ws = rep.sample_weights(300, 60, rng=3)
+
+    def naive():
+        F = np.einsum("nd,ne->den", Ws, Ws).reshape(60 * 60, 300)
+        np.linalg.lstsq(F, Bs.ravel(), rcond=None)
+
+    t_naive = _time(naive, 3)
+    t_gram = _time(lambda: rep.population_risk("rf", Bs, Ws), 3)
+    rows.append({"name": "RF naive d^2xN lstsq / Gram, d=60, N=300", "value": t_naive / t_gram, "unit": "x",
+                 "target": ">= 1x", "ok": t_naive >= t_gram,
+                 "note": f"naive {t_naive * 1e3:.0f} ms, Gram {t_gram * 1e3:.1f} ms"})
+
+    t_nt = _time(lambda: rep.population_risk("nt", B, W[:225]), 3)
+    rows.append({"name": "population_risk('nt'), d=450, N=225", "value": t_nt, "unit": "s",
+                 "target": "< 1 s", "ok": t_nt < 1.0, "note": "eigh of W^T W"})
+
+    t = rep.quadratic_target(40, rng=4)
+    steps = 20000
+    t_sgd = _time(lambda: rep.train_nn_sgd(t, 10, steps=steps, step_size=0.05 / 1600, rng=5, record_every=5000))
+    rows.append({"name": "one-pass SGD, batch 1, d=40, N=10", "value": steps / t_sgd, "unit": "steps/s",
+                 "target": ">= 2e4 steps/s", "ok": steps / t_sgd >= 2e4, "note": "Python loop, chunked sampling"})
+
+    if not os.environ.get("THERMO_BENCH_SKIP_NOTEBOOK"):
+        import nbformat
+        from nbclient import NotebookClient
+
+        nb = nbformat.read(ROOT / "notebooks" / "representation.ipynb", as_version=4)
+        old = os.environ.get("THERMO_SCALE")
+        os.environ["THERMO_SCALE"] = "book"
+        try:
+            t0 = time.perf_counter()
+            NotebookClient(nb, timeout=1200, kernel_name="python3",
+                           resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+            t_nb = time.perf_counter() - t0
+        finally:
+            if old is None:
+                os.environ.pop("THERMO_SCALE")
+            else:
+                os.environ["THERMO_SCALE"] = old
+        rows.append({"name": "representation chapter, book scale", "value": t_nb, "unit": "s",
+                     "target": "< 180 s", "ok": t_nb < 180, "note": "nbclient, incl. kernel start"})
+    return rows
+
+
+if __name__ == "__main__":
+    for r in run():
+        print(r)

@@ -1,0 +1,243 @@
+"""Tests for thermo_helpers.representation (RF vs NT vs NN on a quadratic target)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from thermo_helpers import representation as rep
+
+
+# ----------------------------------------------------------------- brute force
+def _brute_force(features: np.ndarray, y: np.ndarray, var: float) -> tuple[float, float]:
+    """Least squares with an intercept on a large sample; (risk / var, standard error).
+
+    The reported error is the standard error of the mean squared residual,
+    plus the overfitting bias p / n of a fit with p parameters.
+    """
+    n = len(y)
+    F = np.column_stack([np.ones(n), features])
+    coef, *_ = np.linalg.lstsq(F, y, rcond=None)
+    res2 = (y - F @ coef) ** 2
+    se = res2.std(ddof=1) / np.sqrt(n) / var
+    return float(res2.mean() / var), float(se + F.shape[1] / n * res2.mean() / var)
+
+
+@pytest.fixture(scope="module")
+def small():
+    rng = np.random.default_rng(20191121)
+    d = 6
+    target = rep.quadratic_target(d, rng=rng)
+    X = rng.standard_normal((200_000, d))
+    return target, X, target(X)
+
+
+@pytest.mark.parametrize("N", [2, 4, 9])
+def test_exact_risks_match_brute_force(small, N):
+    target, X, y = small
+    B = target.B
+    W = rep.sample_weights(N, target.d, rng=N)
+    var = target.variance()
+    U = X @ W.T
+    checks = {
+        ("rf", "quadratic"): U**2,
+        ("nt", "quadratic"): (U[:, :, None] * X[:, None, :]).reshape(len(y), -1),
+        ("rf", "relu"): np.maximum(U, 0.0),
+        ("nt", "relu"): ((U > 0)[:, :, None] * X[:, None, :]).reshape(len(y), -1),
+    }
+    # the sample variance of y differs from 2||B||^2 by sampling error: rescale by it
+    scale = var / y.var()
+    for (model, act), F in checks.items():
+        exact = rep.population_risk(model, B, W, activation=act)
+        bf, se = _brute_force(F, y, var)
+        bf *= scale
+        assert abs(exact - bf) <= 4 * se + 1e-9, (model, act, exact, bf, se)
+
+
+def test_rf_centered_square_same_as_square(small):
+    target, X, y = small
+    W = rep.sample_weights(5, target.d, rng=1)
+    U = X @ W.T
+    a, _ = _brute_force(U**2, y, target.variance())
+    b, _ = _brute_force(U**2 - 1.0, y, target.variance())
+    assert a == pytest.approx(b, rel=1e-9)
+
+
+def test_network_risks_match_monte_carlo(small):
+    target, X, y = small
+    B, b0 = target
+    rng = np.random.default_rng(5)
+    W = rng.standard_normal((4, target.d)) / 2
+    a, c = rng.standard_normal(4), 0.7
+    var = target.variance()
+    for exact, f in (
+        (rep.nn_risk(B, b0, W, c), c + np.sum((X @ W.T) ** 2, axis=1)),
+        (rep.relu_network_risk(B, b0, W, a, c), c + np.maximum(X @ W.T, 0.0) @ a),
+    ):
+        r2 = (y - f) ** 2
+        mc, se = r2.mean() / var, r2.std(ddof=1) / np.sqrt(len(y)) / var
+        assert abs(exact - mc) <= 4 * se
+
+
+def test_quadratic_target_properties():
+    t = rep.quadratic_target(50, rng=3)
+    B, b0 = t
+    assert np.allclose(B, B.T)
+    assert np.all(np.linalg.eigvalsh(B) >= -1e-12)
+    assert b0 == pytest.approx(-np.trace(B))
+    assert np.allclose(np.sort(np.linalg.eigvalsh(B))[::-1], t.eigenvalues)
+    assert np.allclose(t.eigenvectors.T @ t.eigenvectors, np.eye(50), atol=1e-10)
+    lam = np.arange(5.0)
+    t2 = rep.quadratic_target(5, rng=0, spectrum=lam, b0=1.5)
+    assert np.allclose(t2.eigenvalues, lam[::-1]) and t2.b0 == 1.5
+    assert rep.quadratic_target(20, rng=7).B == pytest.approx(rep.quadratic_target(20, rng=7).B)
+
+
+def test_nt_zero_once_N_at_least_d():
+    B = rep.quadratic_target(20, rng=1).B
+    for N in (20, 25, 60):
+        assert rep.population_risk("nt", B, rep.sample_weights(N, 20, rng=N)) == 0.0
+    assert rep.population_risk("nt", B, rep.sample_weights(19, 20, rng=0)) > 0.0
+
+
+def test_nn_is_tail_eigenvalue_sum():
+    t = rep.quadratic_target(30, rng=2)
+    lam = t.eigenvalues
+    for N in (1, 7, 29, 30, 45):
+        expected = np.sum(lam[N:] ** 2) / np.sum(lam**2)
+        W = np.ones((N, 30))  # values are irrelevant for "nn"
+        assert rep.population_risk("nn", t.B, W) == pytest.approx(expected, abs=1e-12)
+        assert rep.asymptotic_risk("nn", N / 30, t.B) == pytest.approx(expected, abs=1e-12)
+
+
+def test_rf_uses_gram_identity_and_is_scale_invariant():
+    B = rep.quadratic_target(8, rng=4).B
+    W = rep.sample_weights(12, 8, rng=5)
+    r = rep.population_risk("rf", B, W)
+    # direct projection with the d^2 x N matrix at this tiny size
+    F = np.stack([np.outer(w, w).ravel() for w in W], axis=1)
+    coef, *_ = np.linalg.lstsq(F, B.ravel(), rcond=None)
+    direct = np.sum((B.ravel() - F @ coef) ** 2) / np.sum(B**2)
+    assert r == pytest.approx(direct, abs=1e-10)
+    assert rep.population_risk("rf", B, 3.0 * W) == pytest.approx(r, abs=1e-10)
+    # N beyond d(d+1)/2 = 36: the whole space of symmetric matrices
+    assert rep.population_risk("rf", B, rep.sample_weights(50, 8, rng=6)) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.slow
+def test_formulas_vs_exact_at_d300():
+    """Formula vs exact at d = 300, averaged over 3 draws of W.
+
+    Tolerance 0.02 for NT (an expectation over W; fluctuations and 1/d terms)
+    and for RF at psi1 <= 1.  The RF finite-d share (1 - tau) N / D of the
+    traceless part (D = d (d+1)/2 - 1) is ~0.005 here.
+    """
+    d = 300
+    B = rep.quadratic_target(d, rng=300).B
+    for psi in (0.25, 0.5, 1.0):
+        N = int(psi * d)
+        rf, nt = [], []
+        for s in range(3):
+            W = rep.sample_weights(N, d, rng=1000 + s)
+            rf.append(rep.population_risk("rf", B, W))
+            nt.append(rep.population_risk("nt", B, W))
+        assert abs(np.mean(rf) - rep.asymptotic_risk("rf", psi, B)) < 0.02, psi
+        assert abs(np.mean(nt) - rep.asymptotic_risk("nt", psi, B)) < 0.02, psi
+        G = np.eye(d) / d
+        assert rep.rf_asymptotic_risk(psi, B, G) == pytest.approx(rep.asymptotic_risk("rf", psi, B))
+
+
+def test_rf_asymptotic_limits():
+    B = rep.quadratic_target(40, rng=8).B
+    assert rep.rf_asymptotic_risk(np.inf, B, B) == pytest.approx(0.0, abs=1e-12)
+    G = np.diag(np.linspace(1, 2, 40))
+    lim = 1 - np.sum(B * G) ** 2 / (np.sum(G * G) * np.sum(B * B))
+    assert rep.rf_asymptotic_risk(np.inf, B, G) == pytest.approx(lim)
+    assert rep.rf_asymptotic_risk(1e9, B, G) == pytest.approx(lim, abs=1e-6)
+    # scale of Gamma does not matter (normalised to unit trace)
+    assert rep.rf_asymptotic_risk(2.0, B, 5 * G) == pytest.approx(rep.rf_asymptotic_risk(2.0, B, G))
+
+
+@pytest.mark.slow
+def test_sgd_reaches_nn_optimum():
+    """One-pass SGD at d = 20, N = 5: mean risk over t in [6, 8] within 0.02 of the infimum.
+
+    The gradient flow (eps -> 0) from the same start is within 1e-3 at t = 8.
+    """
+    t = rep.quadratic_target(20, rng=11)
+    W0 = rep.sample_weights(5, 20, rng=12)
+    flow = rep.nn_gradient_flow(t, W0, t_max=8.0, c_step_factor=5.0, n_record=10)
+    assert flow.risk[-1] - flow.optimum < 1e-3
+    eps = 0.01 / 20**2
+    res = rep.train_nn_sgd(t, 5, steps=int(8.0 / eps), step_size=eps, rng=13, W0=W0,
+                           c_step_factor=5.0, record_every=4000)
+    late = res.risk[res.time >= 6.0].mean()
+    assert res.risk[0] > 1.0
+    assert 0.0 <= late - res.optimum < 0.02
+    assert res.overlap[-1] > 0.95
+
+
+def test_sgd_minibatch_and_determinism():
+    t = rep.quadratic_target(10, rng=1)
+    kw = dict(steps=400, step_size=2e-3, rng=5, batch_size=32, record_every=100, c_step_factor=3.0, anneal=0.5)
+    a = rep.train_nn_sgd(t, 3, **kw)
+    b = rep.train_nn_sgd(t, 3, **kw)
+    assert np.array_equal(a.risk, b.risk)
+    assert a.risk[-1] < a.risk[0]
+    assert list(a.steps) == [0, 100, 200, 300, 400]
+    assert a.time[-1] < 400 * 2e-3  # annealed steps are shorter
+
+
+def test_eigen_capture():
+    t = rep.quadratic_target(16, rng=2)
+    W = rep.sample_weights(6, 16, rng=3)
+    nn = rep.eigen_capture("nn", t.B, W)
+    assert nn.sum() == 6 and nn[:6].all()
+    nt = rep.eigen_capture("nt", t.B, W)
+    assert np.all((nt >= -1e-12) & (nt <= 1 + 1e-12))
+    rf = rep.eigen_capture("rf", t.B, W)
+    assert np.all((rf >= -1e-12) & (rf <= 1 + 1e-12))
+
+
+# ----------------------------------------------------------------- bad input
+def test_bad_input_raises():
+    B = rep.quadratic_target(5, rng=0).B
+    W = rep.sample_weights(3, 5, rng=0)
+    nonsym = B.copy()
+    nonsym[0, 1] += 1.0
+    with pytest.raises(ValueError, match="B"):
+        rep.population_risk("rf", nonsym, W)
+    with pytest.raises(ValueError, match="B"):
+        rep.population_risk("rf", np.ones((5, 4)), W)
+    with pytest.raises(ValueError, match="W"):
+        rep.population_risk("nt", B, np.ones((3, 4)))
+    with pytest.raises(ValueError, match="W"):
+        rep.population_risk("nt", B, np.ones(5))
+    with pytest.raises(ValueError, match="W"):
+        rep.population_risk("rf", B, np.ones((0, 5)))
+    with pytest.raises(ValueError, match="model"):
+        rep.population_risk("cnn", B, W)
+    with pytest.raises(ValueError, match="model"):
+        rep.asymptotic_risk("kernel", 1.0, B)
+    with pytest.raises(ValueError, match="psi1"):
+        rep.asymptotic_risk("rf", -1.0, B)
+    with pytest.raises(ValueError, match="N"):
+        rep.train_nn_sgd(B, 0, steps=10, step_size=1e-3, rng=0)
+    with pytest.raises(ValueError, match="N"):
+        rep.nn_optimal_risk(B, 0)
+    with pytest.raises(ValueError, match="step_size"):
+        rep.train_nn_sgd(B, 2, steps=10, step_size=0.0, rng=0)
+    with pytest.raises(ValueError, match="B"):
+        rep.train_nn_sgd(-B, 2, steps=10, step_size=1e-3, rng=0)
+    with pytest.raises(ValueError, match="Gamma"):
+        rep.rf_asymptotic_risk(1.0, B, np.eye(4))
+    with pytest.raises(ValueError, match="spectrum"):
+        rep.quadratic_target(5, rng=0, spectrum="uniform")
+    with pytest.raises(ValueError, match="spectrum"):
+        rep.quadratic_target(5, rng=0, spectrum=np.ones(4))
+    with pytest.raises(ValueError, match="d"):
+        rep.quadratic_target(0, rng=0)
+    with pytest.raises(ValueError, match="activation"):
+        rep.population_risk("nn", B, W, activation="relu")
+    with pytest.raises(FloatingPointError):
+        rep.train_nn_sgd(B, 2, steps=5000, step_size=1.0, rng=0, record_every=1000)
