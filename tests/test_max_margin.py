@@ -1,0 +1,200 @@
+"""Tests for thermo_helpers.max_margin: solvers, Gaussian expectations, asymptotics vs simulation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from thermo_helpers import max_margin as mm
+from thermo_helpers.report import agrees
+
+
+def _separable_data(n, N, seed):
+    rng = np.random.default_rng(seed)
+    U = rng.standard_normal((n, N))
+    y = np.where(U[:, 0] + 0.5 * rng.standard_normal(n) >= 0, 1.0, -1.0)
+    return U, y
+
+
+# ---------------------------------------------------------------- solvers
+@pytest.mark.parametrize("n,N", [(120, 60), (80, 200)])
+def test_cvxpy_and_exact_path_agree(n, N):
+    U, y = _separable_data(n, N, seed=n + N)
+    exact = mm.max_margin(U, y, method="nnls")
+    qp = mm.max_margin(U, y)  # cvxpy, CLARABEL
+    assert exact.separable and qp.separable
+    assert qp.status == "optimal"
+    assert abs(exact.kappa - qp.kappa) <= 1e-6 * qp.kappa
+    assert np.linalg.norm(exact.a - qp.a) <= 1e-4
+    assert abs(np.linalg.norm(exact.a) - 1.0) < 1e-12
+    # the returned margin is the margin of the returned unit vector
+    assert exact.kappa == pytest.approx(np.min(y * (U @ exact.a)), rel=1e-12)
+
+
+def test_exact_path_satisfies_kkt():
+    U, y = _separable_data(100, 150, seed=3)
+    res = mm.max_margin(U, y, method="nnls")
+    a_hat = res.a / res.kappa  # the QP solution, margins >= 1
+    m = y * (U @ a_hat)
+    assert np.min(m) == pytest.approx(1.0, abs=1e-9)
+    # stationarity a_hat = sum alpha_i y_i u_i, complementary slackness
+    assert np.allclose(U.T @ (res.dual * y), a_hat, atol=1e-8 * np.linalg.norm(a_hat))
+    assert np.all(res.dual >= 0)
+    assert np.max(res.dual * (m - 1.0)) < 1e-8
+
+
+@pytest.mark.parametrize("method", ["nnls", "cvxpy"])
+def test_non_separable_data(method):
+    rng = np.random.default_rng(5)
+    U = rng.standard_normal((300, 20))
+    y = np.where(rng.standard_normal(300) >= 0, 1.0, -1.0)  # n = 15 p: far above Cover's 2p
+    res = mm.max_margin(U, y, method=method)
+    assert res.separable is False
+    assert res.kappa == 0.0
+    assert np.all(res.a == 0)
+    # the same points with a contradiction (x, +1) and (x, -1) also give no exception
+    U2 = np.vstack([U[:5], U[:5]])
+    y2 = np.concatenate([np.ones(5), -np.ones(5)])
+    assert mm.max_margin(U2, y2, method=method).separable is False
+
+
+def test_bad_inputs_raise():
+    U, y = _separable_data(20, 5, seed=0)
+    with pytest.raises(ValueError, match="y"):
+        mm.max_margin(U, np.where(y > 0, 1.0, 0.0))
+    with pytest.raises(ValueError, match="y"):
+        mm.max_margin(U, y[:-1])
+    with pytest.raises(ValueError, match="U"):
+        mm.max_margin(U[0], y[:5])
+    with pytest.raises(ValueError, match="method"):
+        mm.max_margin(U, y, method="svm")
+    with pytest.raises(ValueError, match="solver"):
+        mm.max_margin(U, y, solver="NOPE")
+    for bad in (0.0, -1.0):
+        with pytest.raises(ValueError, match="psi"):
+            mm.linear_max_margin_asymptotics(bad)
+        with pytest.raises(ValueError, match="psi1"):
+            mm.rf_max_margin_asymptotics(bad, 2.0)
+        with pytest.raises(ValueError, match="psi2"):
+            mm.rf_max_margin_asymptotics(2.0, bad)
+        with pytest.raises(ValueError, match="psi2"):
+            mm.rf_separability_threshold(bad)
+    for bad in (-0.1, 0.6):
+        with pytest.raises(ValueError, match="flip"):
+            mm.linear_max_margin_asymptotics(1.0, flip=bad)
+        with pytest.raises(ValueError, match="flip"):
+            mm.rf_max_margin_asymptotics(2.0, 2.0, flip=bad)
+        with pytest.raises(ValueError, match="flip"):
+            mm.rf_max_margin_simulation(2.0, 2.0, 20, flip=bad)
+    with pytest.raises(ValueError, match="features"):
+        mm.rf_max_margin_trial(2.0, 2.0, 20, features="quadratic")
+    with pytest.raises(ValueError, match="d"):
+        mm.rf_max_margin_trial(2.0, 2.0, 0)
+
+
+# ---------------------------------------------------------------- Gaussian expectations
+def test_gordon_F2_against_closed_forms_and_monte_carlo():
+    # c1 = 0: E(k - c2 Z)_+^2 in closed form; with k = 0 it is c2^2 / 2
+    assert mm.gordon_F2(0.0, 0.0, 1.0) == pytest.approx(0.5, abs=1e-13)
+    # c2 = 0, no flips: E(k - c1|G|)_+^2 = k^2 (2 Phi(k/c1) - 1) - ... check by fine quadrature
+    from scipy import integrate
+
+    k, c1 = 0.7, 1.3
+    ref = integrate.quad(lambda g: 2 * np.exp(-g * g / 2) / np.sqrt(2 * np.pi) * max(k - c1 * g, 0) ** 2,
+                         0, k / c1)[0]
+    assert mm.gordon_F2(k, c1, 0.0) == pytest.approx(ref, rel=1e-10)
+    rng = np.random.default_rng(1)
+    G, Z = rng.standard_normal((2, 400_000))
+    Y = np.sign(G) * np.where(rng.random(G.size) < 0.2, -1, 1)
+    v = np.maximum(0.4 - 0.6 * Y * G - 0.8 * Z, 0) ** 2
+    assert agrees(mm.gordon_F2(0.4, 0.6, 0.8, 0.2), v.mean(), v.std() / np.sqrt(v.size), k=4)
+
+
+# ---------------------------------------------------------------- linear model
+def test_cover_threshold_for_pure_noise_labels():
+    assert mm.linear_separability_threshold(0.5) == pytest.approx(0.5, abs=1e-6)
+    above = mm.linear_max_margin_asymptotics(0.5 + 1e-6, flip=0.5)
+    below = mm.linear_max_margin_asymptotics(0.5 - 1e-6, flip=0.5)
+    assert above.separable and above.kappa > 0
+    assert not below.separable and below.kappa == 0.0
+    # noiseless labels are always separable; flips move the threshold up
+    assert mm.linear_separability_threshold(0.0) == 0.0
+    assert 0 < mm.linear_separability_threshold(0.1) < mm.linear_separability_threshold(0.3) < 0.5
+
+
+def test_linear_theory_matches_simulation():
+    for psi in (0.5, 2.0):
+        th = mm.linear_max_margin_asymptotics(psi)
+        sim = mm.linear_max_margin_simulation(psi, 200, seeds=6, seed=7)
+        assert sim.frac_separable == 1.0
+        assert agrees(th.kappa, sim.kappa, sim.kappa_sem, k=3, allowance=0.03 * th.kappa)
+        assert agrees(th.test_error, sim.test_error, sim.test_error_sem, k=3, allowance=0.01)
+
+
+# ---------------------------------------------------------------- random features
+@pytest.mark.slow
+def test_rf_theory_monotone_and_limits():
+    ths = [mm.rf_max_margin_asymptotics(p, 2.0) for p in (0.5, 1.0, 4.0)]
+    assert not ths[0].separable and ths[0].kappa == 0.0
+    assert 0 < ths[1].kappa < ths[2].kappa
+    assert 0.5 > ths[1].test_error > ths[2].test_error > 0
+    thr = mm.rf_separability_threshold(2.0)
+    assert 0.5 < thr < 1.0  # below Cover's psi2 / 2 = 1: labels carry information
+    assert not mm.rf_max_margin_asymptotics(0.98 * thr, 2.0).separable
+    assert mm.rf_max_margin_asymptotics(1.02 * thr, 2.0).separable
+    # label flips make separation harder
+    assert mm.rf_separability_threshold(2.0, flip=0.1) > thr
+
+
+@pytest.mark.slow
+def test_rf_theory_matches_noisy_linear_simulation_d400():
+    """d = 400, psi2 = 2, ReLU, 3 draws per psi1.
+
+    Stated finite-size tolerance: margin within 3 sem + 4 % of theory, test
+    error within 3 sem + 0.01.
+    """
+    for psi1 in (1.5, 3.0, 6.0):
+        th = mm.rf_max_margin_asymptotics(psi1, 2.0)
+        sim = mm.rf_max_margin_simulation(psi1, 2.0, 400, features="noisy_linear", seeds=3, seed=2019)
+        assert sim.frac_separable == 1.0
+        assert agrees(th.kappa, sim.kappa, sim.kappa_sem, k=3, allowance=0.04 * th.kappa), (psi1, th, sim)
+        assert agrees(th.test_error, sim.test_error, sim.test_error_sem, k=3, allowance=0.01), (psi1, th, sim)
+
+
+def test_rf_simulation_is_deterministic():
+    a = mm.rf_max_margin_simulation([1.5, 3.0], 2.0, 30, features="nonlinear", seeds=2, seed=4, n_test=500)
+    b = mm.rf_max_margin_simulation([1.5, 3.0], 2.0, 30, features="nonlinear", seeds=2, seed=4, n_test=500)
+    assert [s.kappa for s in a] == [s.kappa for s in b]
+    assert [s.test_error for s in a] == [s.test_error for s in b]
+
+
+def test_kernel_limit_matches_large_psi1_theory():
+    th = mm.rf_max_margin_asymptotics(1e6, 2.0)
+    recs = [mm.kernel_max_margin_trial(2.0, 150, kernel="noisy_linear", rng=s) for s in range(6)]
+    kap = np.array([r["kappa"] for r in recs])
+    err = np.array([r["test_error"] for r in recs])
+    assert agrees(th.kappa / 1e3, kap.mean(), kap.std(ddof=1) / np.sqrt(6), k=3, allowance=0.03 * th.kappa / 1e3)
+    assert agrees(th.test_error, err.mean(), err.std(ddof=1) / np.sqrt(6), k=3, allowance=0.01)
+
+
+def test_marchenko_pastur_quantities_match_a_sampled_W():
+    """The deterministic equivalent: MP-law traces vs the same quantities on one sampled W.
+
+    Traces self-average (error O(1/N)); the quadratic forms in m = W beta0 fluctuate by
+    O(N^{-1/2}), so c1 gets a looser, stated tolerance of 3 sqrt(2/N).
+    """
+    from thermo_helpers.activations import gaussian_moments
+    from thermo_helpers.data import sample_sphere
+
+    _, mu1, mu_star = gaussian_moments("relu")
+    rng = np.random.default_rng(8)
+    d, psi1 = 1000, 2.0
+    W = sample_sphere(int(psi1 * d), d, rng, radius=1.0)
+    beta0 = sample_sphere(1, d, rng, radius=1.0)[0]
+    spec = mm._MPSpectrum(psi1)
+    for nu, omega in ((0.3, 0.6), (2.0, 0.2)):
+        c1, c2, T = (float(v) for v in mm._rf_quantities(nu, omega, psi1, mu1, mu_star, spec))
+        s1, s2, sT = mm.rf_quantities_sampled(nu, omega, W, beta0)
+        assert s2 == pytest.approx(c2, rel=1e-2)
+        assert sT == pytest.approx(T, rel=1e-2)
+        assert s1 == pytest.approx(c1, rel=3 * np.sqrt(2 / W.shape[0]))
