@@ -46,12 +46,12 @@ book: $(STAMP)  ## execute every chapter (cached) and build the site in book/_bu
 	$(BIN)/jupyter-book build book -W -n --keep-going
 	@echo "Open $(BUILD)/html/index.html in a browser."
 
-site-stored: $(STAMP)  ## build the site from the stored .ipynb outputs (no execution) in book/_build/stored
+site-stored: $(STAMP)  ## build the site from the stored .ipynb outputs (no execution) in book/_build/stored/_build/html
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/variant_config.py stored > $(BUILD)/_config_stored.yml
 	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_stored.yml --path-output $(BUILD)/stored
 
-student: $(STAMP)  ## student edition of the site (solutions hidden) in book/_build/student
+student: $(STAMP)  ## student edition of the site (solutions hidden) in book/_build/student/_build/html
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/variant_config.py student > $(BUILD)/_config_student.yml
 	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_student.yml --path-output $(BUILD)/student
