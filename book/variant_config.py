@@ -1,7 +1,7 @@
 """Print a variant of book/_config.yml to stdout.
 
     python book/variant_config.py stored   # render stored .ipynb outputs, execute nothing
-    python book/variant_config.py student  # hide every exercise solution
+    python book/variant_config.py student  # the same, with every exercise solution hidden
 
 Variants are derived rather than copied so that the three builds never drift.
 """
@@ -20,15 +20,15 @@ def variant(name: str) -> dict:
     cfg = yaml.safe_load((HERE / "_config.yml").read_text())
     # --config files are read from elsewhere, so make the bibliography path absolute.
     cfg["bibtex_bibfiles"] = [str(HERE / b) for b in cfg["bibtex_bibfiles"]]
-    if name == "stored":
-        cfg["execute"]["execute_notebooks"] = "off"
-        cfg["exclude_patterns"] = [p for p in cfg["exclude_patterns"] if p != "notebooks/*.ipynb"]
-        cfg["exclude_patterns"].append("notebooks/*.md")
-    elif name == "student":
+    if name not in ("stored", "student"):
+        raise SystemExit(f"unknown variant {name!r}; use 'stored' or 'student'")
+    # Both variants render the executed .ipynb twins instead of executing the .md files.
+    cfg["execute"]["execute_notebooks"] = "off"
+    cfg["exclude_patterns"] = [p for p in cfg["exclude_patterns"] if p != "notebooks/*.ipynb"]
+    cfg["exclude_patterns"].append("notebooks/*.md")
+    if name == "student":
         cfg["sphinx"]["config"]["hide_solutions"] = True
         cfg["title"] = cfg["title"] + " (student edition)"
-    else:
-        raise SystemExit(f"unknown variant {name!r}; use 'stored' or 'student'")
     return cfg
 
 
