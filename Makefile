@@ -70,7 +70,7 @@ assignments: $(STAMP)  ## student notebooks without solutions in build/assignmen
 	$(BIN)/python book/make_assignments.py $(NB_DIR) build/assignments
 
 # ---------------------------------------------------------------- checks
-test: $(STAMP) browser site-stored  ## run every test: unit, theory-vs-simulation, nbval, site
+test: $(STAMP) browser site-stored student  ## run every test: unit, theory-vs-simulation, nbval, site
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests $(NB_DIR)
 
 test-fast: $(STAMP)  ## unit tests only (no notebooks, no site)

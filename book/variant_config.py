@@ -18,8 +18,10 @@ HERE = Path(__file__).resolve().parent
 
 def variant(name: str) -> dict:
     cfg = yaml.safe_load((HERE / "_config.yml").read_text())
-    # --config files are read from elsewhere, so make the bibliography path absolute.
+    # --config files are read from elsewhere, so make relative paths absolute.
     cfg["bibtex_bibfiles"] = [str(HERE / b) for b in cfg["bibtex_bibfiles"]]
+    local = cfg["sphinx"].get("local_extensions", {})
+    cfg["sphinx"]["local_extensions"] = {k: str(HERE / v) for k, v in local.items()}
     if name not in ("stored", "student"):
         raise SystemExit(f"unknown variant {name!r}; use 'stored' or 'student'")
     # Both variants render the executed .ipynb twins instead of executing the .md files.

@@ -71,6 +71,21 @@ def test_executed_notebooks_are_downloadable():
         assert '"outputs"' in hits[0].read_text()
 
 
+STUDENT = SITE.parents[2] / "student" / "_build" / "html"
+
+
+def test_student_edition_hides_every_solution():
+    if not (STUDENT / "index.html").exists():
+        pytest.fail(f"no student edition at {STUDENT}: run `make student` (make test does it)")
+    for chapter in sorted(p.stem for p in (ROOT / "notebooks").glob("*.md")):
+        full = (SITE / "notebooks" / f"{chapter}.html").read_text()
+        student = (STUDENT / "notebooks" / f"{chapter}.html").read_text()
+        n_ex = (ROOT / "notebooks" / f"{chapter}.md").read_text().count("{exercise}")
+        assert full.count('class="solution') >= n_ex > 0, f"{chapter}: solutions missing from the full site"
+        assert 'class="solution' not in student, f"{chapter}: the student edition shows a solution"
+        assert student.count('class="exercise') >= n_ex, f"{chapter}: the student edition lost an exercise"
+
+
 @pytest.fixture(scope="module")
 def server():
     handler = functools.partial(_QuietHandler, directory=str(SITE))
