@@ -2,15 +2,15 @@
 
 * theory on a 200 x 200 (psi1, psi2) grid;
 * a 20-value ridge path against a single ridge value (same draw);
-* one simulation draw against the numpy matmul that forms its Gram matrix;
-* execution of the chapter at book scale.
+* one simulation draw against the numpy matmul that forms its Gram matrix.
+
+Chapter execution times are in ``bench_chapters``.
 
 Timings are medians of a few repeats with one BLAS thread.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -85,28 +85,6 @@ def _draw_vs_gram(d: int, psi1: float, psi2: float, features: str) -> dict:
                      f"{t_eigh * 1e3:.1f} ms = {t_eigh / t_gram:.1f}x")}
 
 
-def _chapter_time() -> dict:
-    import jupytext
-    from nbclient import NotebookClient
-
-    src = ROOT / "notebooks" / "double_descent.md"
-    nb = jupytext.read(src)
-    env_scale = os.environ.get("THERMO_SCALE")
-    os.environ["THERMO_SCALE"] = "book"
-    try:
-        t0 = time.perf_counter()
-        NotebookClient(nb, timeout=1200, kernel_name="python3",
-                       resources={"metadata": {"path": str(src.parent)}}).execute()
-        t = time.perf_counter() - t0
-    finally:
-        if env_scale is None:
-            os.environ.pop("THERMO_SCALE", None)
-        else:
-            os.environ["THERMO_SCALE"] = env_scale
-    return {"name": "double_descent: chapter execution at book scale", "value": t, "unit": "s",
-            "target": "< 120 s", "ok": t < 120.0, "note": "jupytext + nbclient, including kernel start-up"}
-
-
 def run() -> list[dict]:
     """Return the benchmark rows (see ``benchmarks/run.py``)."""
     from threadpoolctl import threadpool_limits
@@ -118,7 +96,6 @@ def run() -> list[dict]:
         rows.append(_draw_vs_gram(150, 3.0, 2.0, "nonlinear"))
         rows.append(_draw_vs_gram(150, 3.0, 2.0, "noisy_linear"))
         rows.append(_draw_vs_gram(400, 6.0, 2.0, "nonlinear"))
-    rows.append(_chapter_time())
     return rows
 
 

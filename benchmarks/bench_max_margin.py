@@ -4,13 +4,13 @@
   NNLS least-distance path, side by side, with their ratio;
 * a psi1 sweep (20 values x 5 draws) at d = 200, psi2 = 2, noisy-linear
   features with exact test error, through ``run_sweep`` (2 processes);
-* the asymptotic formula at one psi1 and the separability threshold;
-* the chapter itself at book scale (executed with nbclient).
+* the asymptotic formula at one psi1 and the separability threshold.
+
+Chapter execution times are in ``bench_chapters``.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -87,31 +87,10 @@ def _theory_rows() -> list[dict]:
     ]
 
 
-def _chapter_row() -> dict:
-    import nbformat
-    from nbclient import NotebookClient
-
-    path = ROOT / "notebooks" / "max_margin.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    env_scale = os.environ.get("THERMO_SCALE")
-    os.environ["THERMO_SCALE"] = "book"
-    try:
-        t, _ = _time(lambda: NotebookClient(nb, timeout=1200, kernel_name="python3",
-                                            resources={"metadata": {"path": str(path.parent)}}).execute())
-    finally:
-        if env_scale is None:
-            os.environ.pop("THERMO_SCALE", None)
-        else:
-            os.environ["THERMO_SCALE"] = env_scale
-    return {"name": "max_margin chapter, book scale", "value": t, "unit": "s", "target": "< 120 s",
-            "ok": t < 120, "note": "includes kernel start-up"}
-
-
 def run() -> list[dict]:
     rows = _solve_rows()
     rows.append(_sweep_row())
     rows += _theory_rows()
-    rows.append(_chapter_row())
     return rows
 
 

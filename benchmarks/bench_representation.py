@@ -6,13 +6,11 @@
 * the exact NT risk at d = 450, N = 225;
 * one-pass SGD throughput (steps per second, batch 1, d = 40, N = 10).
 
-* the chapter's execution time at book scale (nbclient, nothing written to
-  disk; about a minute).  Set ``THERMO_BENCH_SKIP_NOTEBOOK=1`` to skip it.
+Chapter execution times are in ``bench_chapters``.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -64,25 +62,6 @@ def run() -> list[dict]:
     rows.append({"name": "one-pass SGD, batch 1, d=40, N=10", "value": steps / t_sgd, "unit": "steps/s",
                  "target": ">= 2e4 steps/s", "ok": steps / t_sgd >= 2e4, "note": "Python loop, chunked sampling"})
 
-    if not os.environ.get("THERMO_BENCH_SKIP_NOTEBOOK"):
-        import nbformat
-        from nbclient import NotebookClient
-
-        nb = nbformat.read(ROOT / "notebooks" / "representation.ipynb", as_version=4)
-        old = os.environ.get("THERMO_SCALE")
-        os.environ["THERMO_SCALE"] = "book"
-        try:
-            t0 = time.perf_counter()
-            NotebookClient(nb, timeout=1200, kernel_name="python3",
-                           resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-            t_nb = time.perf_counter() - t0
-        finally:
-            if old is None:
-                os.environ.pop("THERMO_SCALE")
-            else:
-                os.environ["THERMO_SCALE"] = old
-        rows.append({"name": "representation chapter, book scale", "value": t_nb, "unit": "s",
-                     "target": "< 180 s", "ok": t_nb < 180, "note": "nbclient, incl. kernel start"})
     return rows
 
 

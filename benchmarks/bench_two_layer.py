@@ -2,14 +2,12 @@
 
 * One full-batch gradient step at N = 4096, n = 1024, d = 64 against the two
   n x N x d matrix products it cannot avoid (X W^T and sigma'(Z)^T (r X)).
-* Wall time of executing the chapter at book scale (in memory, the stored
-  notebook is not modified).
+
+Chapter execution times are in ``bench_chapters``.
 """
 
 from __future__ import annotations
 
-import os
-import time
 import timeit
 from pathlib import Path
 
@@ -43,32 +41,8 @@ def bench_step(N: int = 4096, n: int = 1024, d: int = 64) -> dict:
             "note": f"step {t_step * 1e3:.1f} ms, matmuls {t_mm * 1e3:.1f} ms"}
 
 
-def bench_chapter(name: str = "lazy_mean_field") -> dict:
-    import nbformat
-    from nbclient import NotebookClient
-
-    path = ROOT / "notebooks" / f"{name}.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    env_backup = {k: os.environ.get(k) for k in ("THERMO_SCALE", "THERMO_PROGRESS")}
-    os.environ["THERMO_SCALE"] = "book"
-    os.environ["THERMO_PROGRESS"] = "0"
-    try:
-        t0 = time.perf_counter()
-        NotebookClient(nb, timeout=1200, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        wall = time.perf_counter() - t0
-    finally:
-        for k, v in env_backup.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return {"name": f"{name}: chapter execution at book scale", "value": wall, "unit": "s",
-            "target": "< 180 s", "ok": bool(wall < 180), "note": "2 cores shared; includes kernel start"}
-
-
 def run() -> list[dict]:
-    return [bench_step(), bench_chapter()]
+    return [bench_step()]
 
 
 if __name__ == "__main__":
