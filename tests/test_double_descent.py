@@ -92,6 +92,38 @@ def test_ridgeless_is_the_limit_of_small_lambda():
             assert np.allclose(t.variance[away], t0.variance[away], rtol=tol)
 
 
+@pytest.mark.parametrize("lam", [1e-18, 1e-30])
+def test_tiny_positive_lambda_reproduces_the_ridgeless_value(lam):
+    """Regression: at tiny lambda F(a_hi) == 0 in floating point and the solver used to halve the root."""
+    p1 = np.array([1.0, 0.3, 5.0, 1e-4, 40.0])
+    p2 = np.array([2.0, 2.0, 2.0, 1e4, 0.05])
+    t = dd.rf_ridge_asymptotics(p1, p2, lam, tau=0.5)
+    t0 = dd.rf_ridge_asymptotics(p1, p2, 0.0, tau=0.5)
+    assert np.allclose(t.chi, t0.chi, rtol=1e-12, atol=0)
+    assert np.allclose(t.test_error, t0.test_error, rtol=1e-9, atol=0)
+    assert np.allclose(t.chi, dd.ridgeless_chi(p1, p2, dd.activation_constants("relu")["zeta"]), rtol=1e-12)
+
+
+def test_ridgeless_limit_at_extreme_aspect_ratio():
+    """psi2 / psi1 = 1e8: lambda = 1e-12 and 1e-14 must sit on the ridgeless value, not half of it."""
+    t0 = dd.rf_ridge_asymptotics(1e-4, 1e4, 0.0)
+    for lam in (1e-12, 1e-14, 1e-20):
+        t = dd.rf_ridge_asymptotics(1e-4, 1e4, lam)
+        assert t.chi == pytest.approx(t0.chi[()], rel=1e-9)
+
+
+def test_solver_on_extreme_grid_has_small_residual():
+    rng = np.random.default_rng(3)
+    m = 20000
+    p1 = np.exp(rng.uniform(np.log(1e-6), np.log(1e6), m))
+    p2 = np.exp(rng.uniform(np.log(1e-6), np.log(1e6), m))
+    lam = np.exp(rng.uniform(np.log(1e-300), np.log(1e10), m))
+    for zeta in (0.0, 0.6, 3.0):
+        t = dd.rf_ridge_theory(p1, p2, lam, zeta)
+        assert np.all(np.isfinite(t.test_error)) and np.all(t.chi < 0)
+        assert t.residual.max() < 1e-10
+
+
 def test_ridgeless_chi_solves_the_quadratic():
     zeta = 1.3
     for p1, p2 in [(0.5, 2.0), (3.0, 1.0), (10.0, 10.0)]:
@@ -169,6 +201,37 @@ def test_draw_matches_brute_force_ridge():
     Xt = sample_sphere(nt, d, rng)
     assert out["train"][0] == pytest.approx(np.mean((y - Phi @ a) ** 2), rel=1e-8)
     assert out["test"][0] == pytest.approx(np.mean((Xt @ beta - np.maximum(Xt @ W.T, 0) @ a) ** 2), rel=1e-8)
+
+
+def _redraw(p1, p2, lam, d, seed, tau, nt):
+    """Same draw as rf_ridge_draw (documented order), fitted directly: solve / pinv."""
+    rng = np.random.default_rng(seed)
+    N, n = round(p1 * d), round(p2 * d)
+    X = sample_sphere(n, d, rng)
+    W = sample_sphere(N, d, rng, radius=1.0)
+    beta = sample_sphere(1, d, rng, radius=1.0)[0]
+    sample_sphere(1, d, rng, radius=1.0)  # direction of the nonlinear target (unused here)
+    y = X @ beta + tau * rng.standard_normal(n)
+    Phi = np.maximum(X @ W.T, 0)
+    if lam > 0:  # minimise (1/n)||y - Phi a||^2 + (N lam / d)||a||^2 in the primal form, either N vs n
+        a = np.linalg.solve(Phi.T @ Phi / n + N * lam / d * np.eye(N), Phi.T @ y / n)
+    else:  # minimum-norm least squares
+        a = np.linalg.pinv(Phi) @ y
+    Xt = sample_sphere(nt, d, rng)
+    return np.mean((y - Phi @ a) ** 2), np.mean((Xt @ beta - np.maximum(Xt @ W.T, 0) @ a) ** 2)
+
+
+@pytest.mark.parametrize("p1, lam", [(1.4, 0.0), (3.0, 0.05), (3.0, 0.0), (0.7, 0.0)])
+def test_draw_matches_brute_force_overparametrised_and_min_norm(p1, lam):
+    """N > n (dual branch) and lambda = 0 (pseudo-inverse), against a direct primal solve / pinv."""
+    d, p2, tau, nt = 30, 2.0, 0.3, 500
+    out = dd.rf_ridge_draw(p1, p2, [lam], d, 11, tau=tau, n_test=nt)
+    train, test = _redraw(p1, p2, lam, d, 11, tau, nt)
+    if p1 > p2 and lam == 0:
+        assert out["train"][0] < 1e-20 and train < 1e-20  # interpolation
+    else:
+        assert out["train"][0] == pytest.approx(train, rel=1e-7)
+    assert out["test"][0] == pytest.approx(test, rel=1e-7)
 
 
 def test_interpolation_threshold_train_error():
@@ -261,6 +324,56 @@ def test_simulation_rejects_bad_input(kwargs, name):
     args.update(kwargs)
     with pytest.raises(ValueError, match=name):
         dd.rf_ridge_simulation(args.pop("psi1"), args.pop("psi2"), args.pop("lams"), args.pop("d"), n_jobs=1, **args)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(lams=[]), "lams"),
+        (dict(psi1=0.04), "psi1"),     # N = round(0.4) = 0
+        (dict(psi2=[2.0, 0.01]), "psi2"),
+    ],
+)
+def test_simulation_rejects_empty_path_and_zero_sizes(kwargs, name):
+    args = dict(psi1=1.0, psi2=2.0, lams=[0.1], d=10)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        dd.rf_ridge_simulation(args.pop("psi1"), args.pop("psi2"), args.pop("lams"), args.pop("d"), n_jobs=1, **args)
+    with pytest.raises(ValueError, match=name):
+        p1, p2 = np.atleast_1d(kwargs.get("psi1", 1.0))[-1], np.atleast_1d(kwargs.get("psi2", 2.0))[-1]
+        dd.rf_ridge_draw(p1, p2, kwargs.get("lams", [0.1]), 10, 0)
+
+
+def test_theory_names_lam_bar():
+    with pytest.raises(ValueError, match="lam_bar"):
+        dd.rf_ridge_theory(1.0, 2.0, -0.1, 0.5)
+
+
+def test_min_norm_curve_validates_input():
+    rng = np.random.default_rng(0)
+    X, Xt = rng.standard_normal((20, 4)), rng.standard_normal((10, 4))
+    Y, Yt = np.eye(3)[rng.integers(0, 3, 20)], np.eye(3)[rng.integers(0, 3, 10)]
+    ok = dd.rf_min_norm_curve(X, Y, Xt, Yt, [5, 30], 0)
+    assert ok["train_mse"][1] < 1e-20  # N = 30 > n = 20 interpolates
+    bad = [
+        (dict(Ns=[2.7]), "Ns"),
+        (dict(Ns=[0]), "Ns"),
+        (dict(Ns=[]), "Ns"),
+        (dict(Y_train=Y[:15]), "Y_train"),
+        (dict(Y_test=Yt[:, :2]), "Y_test"),
+        (dict(X_test=Xt[:, :3]), "X_test"),
+        (dict(X_train=X[:, 0]), "X_train"),
+        (dict(lam=-1.0), "lam"),
+    ]
+    for kw, name in bad:
+        args = dict(X_train=X, Y_train=Y, X_test=Xt, Y_test=Yt, Ns=[5], rng=0)
+        args.update(kw)
+        with pytest.raises(ValueError, match=name):
+            dd.rf_min_norm_curve(**args)
+    # 1-D targets are one output column, not one row
+    one = dd.rf_min_norm_curve(X, Y[:, 0], Xt, Yt[:, 0], [5], 1)
+    two = dd.rf_min_norm_curve(X, Y[:, :1], Xt, Yt[:, :1], [5], 1)
+    assert one["test_mse"][0] == pytest.approx(two["test_mse"][0], rel=1e-12)
 
 
 def test_linear_activation_is_refused():

@@ -209,6 +209,9 @@ def ridgeless_chi(psi1, psi2, zeta) -> np.ndarray:
     return -c
 
 
+_ROOT_RTOL = 1e-12  # relative residual accepted for the reduced scalar equation
+
+
 def _solve_small_root(psi_small, delta, s, z2, a_hi, *, maxiter: int = 200):
     """Bracketed Newton for F(a) = s a + h(a (a + delta)) - psi_small on [0, a_hi]."""
     lo = np.zeros_like(a_hi)
@@ -226,11 +229,26 @@ def _solve_small_root(psi_small, delta, s, z2, a_hi, *, maxiter: int = 200):
         new = a - step
         bad = ~((new > lo) & (new < hi)) | ~np.isfinite(new)
         new = np.where(bad, 0.5 * (lo + hi), new)
-        conv = (np.abs(new - a) <= 1e-15 * np.maximum(np.abs(a), 1e-300)) | (F == 0)
+        # An exact zero of F is the root: keep it.  (Without this, a first guess
+        # clipped to a_hi with F(a_hi) == 0 in floating point -- tiny lambda --
+        # was replaced by the bracket midpoint and wrongly accepted.)
+        zero = F == 0
+        new = np.where(zero, a, new)
+        conv = (np.abs(new - a) <= 1e-15 * np.maximum(np.abs(a), 1e-300)) | zero
         a = np.where(active, new, a)
         active &= ~conv
         if not active.any():
             break
+    # Final check of the scalar equation, relative to the size of its terms.
+    c = a * (a + delta)
+    F = s * a + _h(c, z2) - psi_small
+    scale = np.maximum(psi_small, s * a + _h(c, z2))
+    rel = np.abs(F) / scale
+    bad = ~(rel <= _ROOT_RTOL)
+    if np.any(bad):
+        raise FloatingPointError(
+            f"fixed-point solver did not converge at {int(bad.sum())} point(s): "
+            f"largest relative residual {np.nanmax(np.where(np.isfinite(rel), rel, np.inf)):.1e}")
     return a
 
 
@@ -255,7 +273,7 @@ def rf_ridge_theory(psi1, psi2, lam_bar, zeta, *, F1=1.0, tau=0.0, Fstar=0.0) ->
     """
     psi1 = positive("psi1", psi1)
     psi2 = positive("psi2", psi2)
-    lam_bar = positive("lam", lam_bar, allow_zero=True)
+    lam_bar = positive("lam_bar", lam_bar, allow_zero=True)
     zeta = positive("zeta", zeta, allow_zero=True)
     F1 = positive("F1", F1, allow_zero=True)
     tau = positive("tau", tau, allow_zero=True)
@@ -269,7 +287,7 @@ def rf_ridge_theory(psi1, psi2, lam_bar, zeta, *, F1=1.0, tau=0.0, Fstar=0.0) ->
     s_safe = np.where(ridgeless, 1.0, s)
     delta = np.where(ridgeless, 0.0, np.abs(p1 - p2) / s_safe)
     c_max = -ridgeless_chi(p1, p2, ze)  # h(c_max) = psi_small
-    a_hi = 2.0 * c_max / (delta + np.sqrt(delta * delta + 4.0 * c_max))
+    a_hi = 2.0 * c_max / (delta + np.hypot(delta, 2.0 * np.sqrt(c_max)))  # hypot: no overflow
     a_small = _solve_small_root(psi_small, delta, np.where(ridgeless, 0.0, s), z2, a_hi)
     a_big = a_small + delta
     c = np.where(ridgeless, c_max, a_small * a_big)
@@ -379,7 +397,20 @@ def _check_lams(lams) -> np.ndarray:
     lams = np.atleast_1d(positive("lams", lams, allow_zero=True)).astype(float)
     if lams.ndim != 1:
         raise ValueError(f"lams must be a scalar or a 1-D sequence, got shape {lams.shape}")
+    if lams.size == 0:
+        raise ValueError("lams must contain at least one ridge value, got an empty sequence")
     return lams
+
+
+def _sizes(psi1, psi2, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """``N = round(psi1 d)`` and ``n = round(psi2 d)``; refuse sizes that round to 0."""
+    N = np.round(np.asarray(psi1, dtype=float) * d).astype(int)
+    n = np.round(np.asarray(psi2, dtype=float) * d).astype(int)
+    for name, val, psi in (("psi1", N, psi1), ("psi2", n, psi2)):
+        if np.any(val < 1):
+            raise ValueError(f"{name} * d must round to at least 1 ({'N' if name == 'psi1' else 'n'} = "
+                             f"round({name} d)), got {name} = {float(np.min(psi)):g} with d = {d}")
+    return N, n
 
 
 def _features(X, W, act, const, features, rng):
@@ -410,7 +441,8 @@ def rf_ridge_draw(psi1: float, psi2: float, lams, d: int, rng, *, activation: Ac
     Parameters
     ----------
     psi1, psi2 : float
-        ``N = round(psi1 d)`` features and ``n = round(psi2 d)`` samples.
+        ``N = round(psi1 d)`` features and ``n = round(psi2 d)`` samples
+        (``ValueError`` if either rounds to 0).
     lams : array_like
         Ridge penalties (>= 0).
     d : int
@@ -445,8 +477,7 @@ def rf_ridge_draw(psi1: float, psi2: float, lams, d: int, rng, *, activation: Ac
     Fstar = float(positive("Fstar", Fstar, allow_zero=True))
     if features not in _FEATURES:
         raise ValueError(f"features must be one of {_FEATURES}, got {features!r}")
-    N = max(1, int(round(psi1 * d)))
-    n = max(1, int(round(psi2 * d)))
+    N, n = (int(v) for v in _sizes(psi1, psi2, d))
     act = get_activation(activation)
     const = activation_constants(act)
 
@@ -593,7 +624,7 @@ def rf_ridge_simulation(psi1, psi2, lams, d: int, *, activation: ActivationLike 
     lams : array_like
         Ridge path (>= 0), shared by every point.
     d : int
-        Dimension (>= 1).
+        Dimension (>= 1); ``round(psi1 d)`` and ``round(psi2 d)`` must be >= 1.
     activation, F1, tau, Fstar, features, n_test
         As in :func:`rf_ridge_draw`.
     seeds : int
@@ -629,6 +660,7 @@ def rf_ridge_simulation(psi1, psi2, lams, d: int, *, activation: ActivationLike 
         raise ValueError(f"features must be one of {_FEATURES}, got {features!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    N, n = _sizes(p1, p2, d)
     activation_constants(activation)  # fail early on a linear activation
     kw = dict(activation=activation, F1=F1, tau=tau, Fstar=Fstar, features=features, n_test=n_test)
     tasks = [(i, s) for i in range(p1.size) for s in range(seeds)]
@@ -647,8 +679,6 @@ def rf_ridge_simulation(psi1, psi2, lams, d: int, *, activation: ActivationLike 
             raw[k][i, :, s] = o[k]
     if scalar:
         raw = {k: v[0] for k, v in raw.items()}
-    N = np.maximum(1, np.round(p1 * d)).astype(int)
-    n = np.maximum(1, np.round(p2 * d)).astype(int)
     return RFRidgeSimulation(psi1=p1, psi2=p2, lams=lams, d=d, seeds=seeds, raw=raw, N=N, n=n)
 
 
@@ -671,7 +701,7 @@ def rf_min_norm_curve(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarr
     Y_train, Y_test : ndarray (n, k), (m, k)
         Targets, e.g. one-hot class indicators.
     Ns : sequence of int
-        Widths.
+        Widths (positive integers; a non-integer such as 2.7 raises ``ValueError``).
     rng : Generator or int
     activation : activation
     lam : float
@@ -687,12 +717,35 @@ def rf_min_norm_curve(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarr
     rng = generator(rng)
     lam = float(positive("lam", lam, allow_zero=True))
     Xtr, Xte = np.asarray(X_train, float), np.asarray(X_test, float)
-    Ytr, Yte = np.atleast_2d(np.asarray(Y_train, float)), np.atleast_2d(np.asarray(Y_test, float))
+    Ytr, Yte = np.asarray(Y_train, float), np.asarray(Y_test, float)
+    for name, X in (("X_train", Xtr), ("X_test", Xte)):
+        if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+            raise ValueError(f"{name} must be a non-empty 2-D array (samples x d), got shape {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} must be finite")
+    if Xte.shape[1] != Xtr.shape[1]:
+        raise ValueError(f"X_test must have d = {Xtr.shape[1]} columns like X_train, got {Xte.shape[1]}")
+    Ytr = Ytr[:, None] if Ytr.ndim == 1 else Ytr
+    Yte = Yte[:, None] if Yte.ndim == 1 else Yte
+    for name, Y, X in (("Y_train", Ytr, Xtr), ("Y_test", Yte, Xte)):
+        if Y.ndim != 2 or Y.shape[0] != X.shape[0]:
+            raise ValueError(f"{name} must have one row per sample ({X.shape[0]}), got shape {Y.shape}")
+        if not np.all(np.isfinite(Y)):
+            raise ValueError(f"{name} must be finite")
+    if Yte.shape[1] != Ytr.shape[1]:
+        raise ValueError(f"Y_test must have {Ytr.shape[1]} columns like Y_train, got {Yte.shape[1]}")
+    Ns_arr = np.asarray(Ns)
+    if Ns_arr.ndim != 1 or Ns_arr.size == 0:
+        raise ValueError(f"Ns must be a non-empty 1-D sequence of widths, got {Ns!r}")
+    Ns_int = []
+    for N in Ns_arr.tolist():
+        if isinstance(N, bool) or not isinstance(N, (int, float)) or not float(N).is_integer() or N < 1:
+            raise ValueError(f"Ns must hold positive integers, got {N!r}")
+        Ns_int.append(int(N))
     n, d = Xtr.shape
     act = get_activation(activation)
-    out = {k: np.empty(len(Ns)) for k in ("test_mse", "train_mse", "test_err", "train_err", "norm")}
-    for j, N in enumerate(Ns):
-        N = positive_int("N", int(N))
+    out = {k: np.empty(len(Ns_int)) for k in ("test_mse", "train_mse", "test_err", "train_err", "norm")}
+    for j, N in enumerate(Ns_int):
         W = sample_sphere(N, d, rng, radius=1.0)
         Phi, Phit = act.fn(Xtr @ W.T), act.fn(Xte @ W.T)
         if lam > 0:
