@@ -214,6 +214,17 @@ def _check_W(W, d: int) -> np.ndarray:
     return W
 
 
+def _finite_scalar(name: str, value) -> float:
+    """Return ``value`` as a float if it is a finite real scalar, else raise naming it."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}") from None
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return out
+
+
 def _check_model(model: str) -> str:
     if not isinstance(model, str) or model.lower() not in MODELS:
         raise ValueError(f"unknown model {model!r}; valid: {', '.join(MODELS)}")
@@ -272,7 +283,9 @@ def population_risk(model: str, B: np.ndarray, W: np.ndarray, *, activation: str
     activation : {"quadratic", "relu"}
         ``"quadratic"``: ``sigma(t) = t^2`` (the talk's setting).  ``"relu"``:
         exact closed forms for ``"rf"`` (arc-cosine kernel) and ``"nt"``; the
-        ``"nn"`` optimum with ReLU has no closed form and raises.
+        ``"nn"`` optimum with ReLU has no closed form and raises.  ReLU
+        ``"nt"`` factorises an ``(N d) x (N d)`` matrix and raises
+        ``ValueError`` when ``N d > RELU_NT_MAX_FEATURES`` (16000).
 
     Returns
     -------
@@ -441,8 +454,21 @@ def _relu_rf_risk(B: np.ndarray, W: np.ndarray) -> float:
     return max(var - explained, 0.0) / var
 
 
+RELU_NT_MAX_FEATURES = 16_000
+"""Largest ``N d`` accepted by the exact ReLU NT risk.
+
+The exact ReLU NT risk builds and factorises the dense ``(N d) x (N d)`` Gram
+matrix of the features ``1{<w_i, x> > 0} x``: ``8 (N d)^2`` bytes (2 GB at
+``N d = 16000``; about twice that at peak, with the temporaries) and
+``O((N d)^3)`` time.  The talk's ``d = 450, N = 4500`` would need ``3 10^13``
+bytes.  Larger sizes raise :class:`ValueError` instead of a ``MemoryError``.
+"""
+
+
 def _relu_nt_risk(B: np.ndarray, W: np.ndarray) -> float:
     """Exact NT risk with features ``1{<w_i, x> > 0} x`` (N d of them).
+
+    Raises ``ValueError`` when ``N d > RELU_NT_MAX_FEATURES``.
 
     With unit vectors ``a, b`` at angle ``t`` (``rho = cos t``):
     ``E[1{a.x>0} 1{b.x>0} x x^T] = (pi - t)/(2 pi) I + (a b^T + b a^T - rho (a a^T + b b^T)) / (2 pi sin t)``,
@@ -450,6 +476,10 @@ def _relu_nt_risk(B: np.ndarray, W: np.ndarray) -> float:
     ``Cov(<x, B x>, 1{a.x>0} x) = (2 B a - (a^T B a) a) / sqrt(2 pi)``.
     """
     N, d = W.shape
+    if N * d > RELU_NT_MAX_FEATURES:
+        raise ValueError(f"W is too large for the exact ReLU NT risk: N d = {N} x {d} = {N * d} features "
+                         f"> RELU_NT_MAX_FEATURES = {RELU_NT_MAX_FEATURES} (the dense (N d) x (N d) Gram matrix "
+                         f"would take {8 * (N * d) ** 2 / 1e9:.1f} GB)")
     _, A, rho, theta = _relu_geometry(W)
     s = np.sin(theta)
     beta = np.zeros_like(s)
@@ -482,12 +512,16 @@ def relu_network_risk(B: np.ndarray, b0: float, W: np.ndarray, a: np.ndarray, c:
     """
     B = _check_sym("B", B)
     W = _check_W(W, B.shape[0])
+    b0 = _finite_scalar("b0", b0)
+    c = _finite_scalar("c", c)
     a = np.asarray(a, dtype=float)
     if a.shape != (W.shape[0],):
         raise ValueError(f"a must have shape ({W.shape[0]},), got {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError("a must be finite")
     C, q, m = relu_rf_moments(B, W)
     var = 2.0 * float(np.sum(B * B))
-    mean_gap = float(b0) + float(np.trace(B)) - float(c) - float(a @ m)
+    mean_gap = b0 + float(np.trace(B)) - c - float(a @ m)
     return float(var - 2.0 * a @ q + a @ C @ a + mean_gap**2) / var
 
 
@@ -533,7 +567,7 @@ def nn_risk(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
     """
     B = _check_sym("B", B)
     W = _check_W(W, B.shape[0])
-    return _nn_risk_raw(B, float(b0), W, float(c))
+    return _nn_risk_raw(B, _finite_scalar("b0", b0), W, _finite_scalar("c", c))
 
 
 def _nn_risk_raw(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
@@ -624,7 +658,8 @@ def train_nn_sgd(
     record_every = positive_int("record_every", record_every)
     chunk = positive_int("chunk", chunk)
     rng = generator(rng)
-    b0 = -float(np.trace(B)) if b0 is None else float(b0)
+    b0 = -float(np.trace(B)) if b0 is None else _finite_scalar("b0", b0)
+    c0 = _finite_scalar("c0", c0)
     if W0 is None:
         W = float(positive("init_scale", init_scale)) * rng.standard_normal((N, d)) / np.sqrt(d)
     else:
@@ -834,7 +869,8 @@ def nn_gradient_flow(
     t_max = float(positive("t_max", t_max))
     n_record = positive_int("n_record", n_record)
     kc = float(positive("c_step_factor", c_step_factor))
-    b0 = -float(np.trace(B)) if b0 is None else float(b0)
+    b0 = -float(np.trace(B)) if b0 is None else _finite_scalar("b0", b0)
+    c0 = _finite_scalar("c0", c0)
     if dt is None:
         dt = 0.1 / (8.0 * (float(np.trace(B)) + float(np.sum(W * W))) + 4.0 * kc)
     dt = float(positive("dt", dt))
@@ -932,11 +968,15 @@ def sgd_trained_risk(
 
     A task for :func:`thermo_helpers.sweep.run_sweep`.  The step size is
     constant for the first ``1 - anneal`` of the ``t_max / step_size`` steps,
-    then decays linearly to 0.  Returns the exact risk averaged over the last ``tail`` share of the recorded trajectory
-    (``"risk"``), the final risk (``"final"``) and the optimum (``"optimum"``).
+    then decays linearly to 0.  Returns the exact risk averaged over the last
+    ``tail`` share (in ``(0, 1]``) of the recorded trajectory (``"risk"``), the
+    final risk (``"final"``) and the optimum (``"optimum"``).
     """
     B = _check_sym("B", B, psd=True)
     d = B.shape[0]
+    tail = _finite_scalar("tail", tail)
+    if not 0.0 < tail <= 1.0:
+        raise ValueError(f"tail must lie in (0, 1], got {tail!r}")
     N = max(1, int(round(float(positive("psi1", psi1)) * d)))
     steps = max(1, int(round(float(positive("t_max", t_max)) / float(positive("step_size", step_size)))))
     res = train_nn_sgd(B, N, steps=steps, step_size=step_size, rng=rng, b0=b0, batch_size=batch_size,
