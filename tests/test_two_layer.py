@@ -234,3 +234,94 @@ def test_bad_input_raises():
         tl.train(X, y, N=4, steps=0, rng=0)
     with pytest.raises(ValueError, match="N"):
         tl.init_params(0, 3, 0)
+
+
+def test_gd_step_refuses_bad_eta():
+    X, y, _, _ = _data(n=20)
+    a, W = tl.init_params(6, X.shape[1], 0)
+    sc = tl.scaling(6, "lazy")
+    for eta in (0.0, -1.0, float("nan"), float("inf")):
+        a2, W2 = a.copy(), W.copy()
+        with pytest.raises(ValueError, match="eta"):
+            tl.gd_step(X, y, a2, W2, sc, eta)
+        assert np.array_equal(a2, a) and np.array_equal(W2, W)  # nothing was updated
+    tl.gd_step(X, y, a, W, sc, 0.1)  # a valid step still works
+
+
+@pytest.mark.parametrize("alpha", [0.0, -1.0, float("nan")])
+def test_non_positive_alpha_raises(alpha):
+    X, y, _, _ = _data(n=10)
+    a, W = tl.init_params(4, X.shape[1], 0)
+    with pytest.raises(ValueError, match="alpha"):
+        tl.network(X, a, W, alpha)
+    with pytest.raises(ValueError, match="alpha"):
+        tl.loss_and_grad(X, y, a, W, alpha)
+    with pytest.raises(ValueError, match="alpha"):
+        tl.linearise(a, W, alpha)
+
+
+def test_bad_shapes_and_records_raise():
+    X, y, _, _ = _data(n=10)
+    with pytest.raises(ValueError, match="X_test"):
+        tl.train(X, y, N=4, rng=0, X_test=X[:, :3], y_test=y, steps=3)
+    with pytest.raises(ValueError, match="y_test"):
+        tl.train(X, y, N=4, rng=0, X_test=X, y_test=y[:5], steps=3)
+    with pytest.raises(ValueError, match="X_probe"):
+        tl.train(X, y, N=4, rng=0, X_probe=X[:, :3], steps=3)
+    with pytest.raises(ValueError, match="record_steps"):
+        tl.train(X, y, N=4, rng=0, record_steps=[], steps=3)
+    with pytest.raises(ValueError, match="record_steps"):
+        tl.train(X, y, N=4, rng=0, record_steps=[7, 9], steps=3)
+    r = tl.train(X, y, N=4, rng=0, record_steps=[0, 2, 100], steps=3)
+    assert list(r.history["step"]) == [0, 2]
+
+
+def test_width_sweep_bad_input_raises_up_front():
+    X, y, _, _ = _data(n=10)
+    kw = dict(widths=[4], seeds=1, base_seed=0, steps=2, record_every=1, n_jobs=1)
+    with pytest.raises(ValueError, match="alpha_cb"):
+        tl.width_sweep(X, y, X, y, presets=("free",), **kw)
+    with pytest.raises(ValueError, match="alpha_cb"):
+        tl.width_sweep(X, y, X, y, presets=("free",), alpha_cb=-2.0, **kw)
+    with pytest.raises(ValueError, match="eta"):
+        tl.width_sweep(X, y, X, y, presets=("lazy",), eta=0.0, **kw)
+    with pytest.raises(ValueError, match="X_test"):
+        tl.width_sweep(X, y, X[:, :2], y, presets=("lazy",), **kw)
+    with pytest.raises(ValueError, match="X_probe"):
+        tl.width_sweep(X, y, X, y, presets=("lazy",), X_probe=X[:, :2], **kw)
+    s = tl.width_sweep(X, y, X, y, presets=("free",), alpha_cb=2.0, **kw)
+    assert np.all(np.isfinite(s.curves["free"]["test"]))
+
+
+def test_kernel_drives_function_change():
+    # one small step: f changes by -(eta/n) K (f - y) to first order, for every alpha
+    X, y, _, _ = _data(n=12)
+    N, eta = 30, 1e-4
+    for preset, alpha in (("lazy", None), ("mean_field", None), ("free", 0.37)):
+        sc = tl.scaling(N, preset, alpha)
+        a, W = tl.init_params(N, X.shape[1], 3, symmetric=False)
+        f0 = tl.network(X, a, W, sc.alpha, "tanh")
+        K = tl.tangent_kernel(X, a, W, "tanh")
+        tl.gd_step(X, y, a, W, sc, eta, "tanh")
+        df = tl.network(X, a, W, sc.alpha, "tanh") - f0
+        pred = -(eta / X.shape[0]) * K @ (f0 - y)
+        assert np.allclose(df, pred, rtol=1e-3, atol=1e-3 * np.abs(pred).max()), preset
+
+
+def test_limit_power_fit_recovers_exponent():
+    rng = np.random.default_rng(21)
+    N = np.array([50, 100, 200, 400, 800, 1600], float)
+    se = np.full(N.size, 2e-4)
+    hits = 0
+    for _ in range(40):
+        m = 0.012 + 0.4 * N**-1.0 + se * rng.standard_normal(N.size)
+        fit = tl.limit_power_fit(N, m, se)
+        hits += fit["lo"] <= -1.0 <= fit["hi"]
+    assert 32 <= hits <= 40  # nominal 95% coverage over 40 trials
+    exact = tl.limit_power_fit(N, 0.01 + 0.3 * N**-0.7, se)
+    assert exact["p"] == pytest.approx(-0.7, abs=1e-6)
+    assert exact["m_inf"] == pytest.approx(0.01, abs=1e-8)
+    with pytest.raises(ValueError, match="x"):
+        tl.limit_power_fit(N[:3], m[:3], se[:3])
+    with pytest.raises(ValueError, match="se"):
+        tl.limit_power_fit(N, m, 0 * se)

@@ -155,9 +155,35 @@ def _act(activation: ActivationLike) -> Activation:
     return get_activation(activation)
 
 
+def _alpha(alpha: float) -> float:
+    """``alpha`` as a float, refusing non-positive or non-finite values."""
+    return float(positive("alpha", alpha))
+
+
+def _check_inputs(name: str, Z: np.ndarray | None, d: int, targets: np.ndarray | None = None,
+                  targets_name: str = "") -> np.ndarray | None:
+    """Check an optional (m, d) input matrix (and its (m,) targets)."""
+    if Z is None:
+        return None
+    Z = np.asarray(Z, dtype=float)
+    if Z.ndim != 2 or Z.shape[1] != d:
+        raise ValueError(f"{name} must have shape (m, {d}) like X, got {Z.shape}")
+    if targets is not None and np.shape(targets) != (Z.shape[0],):
+        raise ValueError(f"{targets_name} must have shape ({Z.shape[0]},) to match {name}, "
+                         f"got {np.shape(targets)}")
+    return Z
+
+
 def network(X: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
             activation: ActivationLike = "relu") -> np.ndarray:
-    """``f(x) = alpha sum_j a_j sigma(<w_j, x>)`` at the rows of ``X`` (shape (n,))."""
+    """``f(x) = alpha sum_j a_j sigma(<w_j, x>)`` at the rows of ``X`` (shape (n,)).
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not > 0 or the activation is unknown.
+    """
+    alpha = _alpha(alpha)
     return alpha * (_act(activation).fn(X @ W.T) @ a)
 
 
@@ -173,7 +199,13 @@ def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, al
     loss : float
     grad_a : ndarray, shape (N,)
     grad_W : ndarray, shape (N, d)
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not > 0 or the activation is unknown.
     """
+    alpha = _alpha(alpha)
     act = _act(activation)
     Z = X @ W.T
     S = act.fn(Z)
@@ -193,7 +225,14 @@ def gd_step(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, sc: Scal
 
     The per-parameter step is ``eta * sc.step_factor`` (module notes).  Returns the
     loss before the step.
+
+    Raises
+    ------
+    ValueError
+        If ``eta`` is not a finite number > 0 (0 would silently do nothing, a
+        negative step would ascend the loss).
     """
+    eta = float(positive("eta", eta))
     loss, ga, gW = loss_and_grad(X, y, a, W, sc.alpha, activation)
     g = eta * sc.step_factor
     a -= g * ga
@@ -220,13 +259,19 @@ class Linearisation:
         Z = X @ self.W0.T
         return self.activation.fn(Z), self.activation.deriv(Z)
 
-    def predict(self, X: np.ndarray, a: np.ndarray, W: np.ndarray, feats=None) -> np.ndarray:
-        """``f_lin`` at the rows of ``X`` for parameters ``(a, W)``."""
+    def predict(self, X: np.ndarray, a: np.ndarray, W: np.ndarray,
+                feats: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """``f_lin`` at the rows of ``X`` for parameters ``(a, W)``.
+
+        ``feats`` are the cached :meth:`features` of ``X`` (computed if omitted).
+        """
         S0, D0 = self.features(X) if feats is None else feats
         lin = (D0 * (X @ (W - self.W0).T)) @ self.a0
         return self.alpha * (S0 @ a + lin)
 
-    def loss_and_grad(self, X, y, a, W, feats=None) -> tuple[float, np.ndarray, np.ndarray]:
+    def loss_and_grad(self, X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray,
+                      feats: tuple[np.ndarray, np.ndarray] | None = None
+                      ) -> tuple[float, np.ndarray, np.ndarray]:
         """Square loss of ``f_lin`` and its (exact) gradients in ``(a, W)``."""
         S0, D0 = self.features(X) if feats is None else feats
         r = y - self.predict(X, a, W, (S0, D0))
@@ -238,8 +283,15 @@ class Linearisation:
 
 def linearise(a0: np.ndarray, W0: np.ndarray, alpha: float,
               activation: ActivationLike = "relu") -> Linearisation:
-    """The :class:`Linearisation` of the network around ``(a0, W0)``."""
-    return Linearisation(np.array(a0, dtype=float), np.array(W0, dtype=float), float(alpha),
+    """The :class:`Linearisation` of the network around ``(a0, W0)``.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not > 0 or the activation is unknown.
+    """
+    alpha = _alpha(alpha)
+    return Linearisation(np.array(a0, dtype=float), np.array(W0, dtype=float), alpha,
                          _act(activation))
 
 
@@ -250,8 +302,10 @@ def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
 
     ``K(x, x') = (1/N) sum_j [sigma(<w_j,x>) sigma(<w_j,x'>)
     + a_j^2 sigma'(<w_j,x>) sigma'(<w_j,x'>) <x, x'>]``.  With the step scaling of
-    this module, ``df/dt = -(eta/n) K (f - y)`` for every alpha, so K is the
-    kernel that drives training (the N-independent normalisation of the NTK).
+    this module, one step changes the function on the training points by
+    ``-(eta/n) K (f - y)`` to first order, i.e. ``df/dt = -(1/n) K (f - y)`` in
+    the training time ``t = eta * steps``, for every alpha: K is the kernel that
+    drives training (the N-independent normalisation of the NTK).
     """
     act = _act(activation)
     Z = X @ W.T
@@ -354,7 +408,8 @@ def train(
     record_every : int
         Record every this many steps (and at step 0 and the last step).
     record_steps : sequence of int, optional
-        Explicit record steps (overrides ``record_every``).
+        Explicit record steps (overrides ``record_every``); at least one must
+        lie in ``[0, steps]``.
     linearised : bool
         Also train the linearisation around the initialisation.
     snapshot_steps : sequence of int
@@ -384,6 +439,9 @@ def train(
             raise ValueError(f"batch_size must be <= n = {n}, got {batch_size}")
     if (X_test is None) != (y_test is None):
         raise ValueError("X_test and y_test must be given together")
+    X_test = _check_inputs("X_test", X_test, d, y_test, "y_test")
+    y_test = None if y_test is None else np.asarray(y_test, dtype=float)
+    X_probe = _check_inputs("X_probe", X_probe, d)
     if init is None:
         a0, W0 = init_params(sc.N, d, rng, a_scale=a_scale, symmetric=symmetric)
     else:
@@ -402,6 +460,9 @@ def train(
         rec = set(range(0, steps + 1, record_every)) | {steps}
     else:
         rec = {int(s) for s in record_steps if 0 <= int(s) <= steps}
+        if not rec:
+            raise ValueError(f"record_steps must contain at least one step in [0, {steps}], "
+                             f"got {list(record_steps)!r}")
     snaps_wanted = {int(s) for s in snapshot_steps}
     keys = ("step", "time", "train", "test", "train_lin", "test_lin", "rel_move",
             "rel_move_lin", "lin_dist", "kernel_change")
@@ -544,6 +605,56 @@ def loglog_slope(x, y, level: float = 0.95) -> tuple[float, float, float]:
     return float(res.slope), float(res.slope - q * res.stderr), float(res.slope + q * res.stderr)
 
 
+def limit_power_fit(x, mean, se, level: float = 0.95) -> dict:
+    """Fit ``mean(x) = m_inf + c x^p`` by weighted least squares.
+
+    Used for the systematic finite-width shift of a mean curve, where the
+    limit ``m_inf`` is unknown (measuring against the widest network instead
+    would bias the exponent).
+
+    Parameters
+    ----------
+    x : array_like
+        Positive abscissae (widths), at least 4 of them.
+    mean, se : array_like
+        Measured means and their standard errors (> 0), used as known errors.
+    level : float
+        Confidence level of the normal interval on ``p``.
+
+    Returns
+    -------
+    dict
+        ``m_inf``, ``c``, ``p`` (exponent), ``lo``, ``hi`` (interval on ``p``),
+        ``p_se`` and ``chi2_dof`` (reduced chi-square of the fit; about 1 when
+        the model describes the data within their errors).
+    """
+    from scipy import optimize, stats
+
+    x = np.asarray(positive("x", x), dtype=float).ravel()
+    mean = np.asarray(mean, dtype=float).ravel()
+    se = np.asarray(positive("se", se), dtype=float).ravel()
+    if mean.shape != x.shape or se.shape != x.shape:
+        raise ValueError(f"x, mean and se must have the same length, got {x.size}, {mean.size}, {se.size}")
+    if x.size < 4:
+        raise ValueError(f"x needs at least 4 points for a 3-parameter fit with an interval, got {x.size}")
+    if not np.all(np.isfinite(mean)):
+        raise ValueError("mean must be finite")
+    level = float(level)
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    model = lambda t, m_inf, c, p: m_inf + c * t**p
+    i_min, i_max = int(np.argmin(x)), int(np.argmax(x))
+    c0 = (mean[i_min] - mean[i_max]) * x[i_min]
+    popt, pcov = optimize.curve_fit(model, x, mean, p0=[mean[i_max], c0, -1.0], sigma=se,
+                                    absolute_sigma=True, maxfev=20000)
+    p_se = float(np.sqrt(pcov[2, 2]))
+    q = stats.norm.ppf(0.5 + level / 2)
+    chi2 = float(np.sum(((mean - model(x, *popt)) / se) ** 2))
+    return {"m_inf": float(popt[0]), "c": float(popt[1]), "p": float(popt[2]),
+            "lo": float(popt[2] - q * p_se), "hi": float(popt[2] + q * p_se), "p_se": p_se,
+            "chi2_dof": chi2 / max(x.size - 3, 1)}
+
+
 # --------------------------------------------------------------------- sweeps
 _CURVE_KEYS = ("train", "test", "train_lin", "test_lin", "rel_move", "rel_move_lin",
                "lin_dist", "kernel_change")
@@ -596,14 +707,32 @@ def width_sweep(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.nda
     """Train at every width x preset x seed in parallel (:func:`~thermo_helpers.sweep.run_sweep`).
 
     The data are fixed; seeds change the initialisation only.  ``preset="free"``
-    uses ``alpha = alpha_cb / N`` (Chizat & Bach's scale).  Returns a
-    :class:`WidthSweep`.
+    uses ``alpha = alpha_cb / N`` (Chizat & Bach's scale) and then needs
+    ``alpha_cb > 0``.  Returns a :class:`WidthSweep`.
+
+    Raises
+    ------
+    ValueError
+        For a bad width, preset, step count, a missing or non-positive
+        ``alpha_cb`` with ``"free"``, or test / probe inputs whose shapes do not
+        match ``X``.
     """
     from .sweep import run_sweep
 
     widths = [positive_int("widths", w) for w in widths]
     for p in presets:
-        scaling(1, p, None if p != "free" else (1.0 if alpha_cb is None else alpha_cb))
+        if p == "free":
+            if alpha_cb is None:
+                raise ValueError("alpha_cb is required when presets contains 'free' "
+                                 "(alpha = alpha_cb / N)")
+            alpha_cb = float(positive("alpha_cb", alpha_cb))
+        scaling(1, p, None if p != "free" else alpha_cb)
+    eta = float(positive("eta", eta))
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2:
+        raise ValueError(f"X must be (n, d), got {X.shape}")
+    X_test = _check_inputs("X_test", X_test, X.shape[1], y_test, "y_test")
+    X_probe = _check_inputs("X_probe", X_probe, X.shape[1])
     steps = positive_int("steps", steps)
     record_every = positive_int("record_every", record_every)
     rec = sorted(set(range(0, steps + 1, record_every)) | {steps})
