@@ -575,10 +575,7 @@ class RFRidgeSimulation:
 
     def sem(self, key: str = "test") -> np.ndarray:
         """Standard error of the mean over seeds (0 for one seed)."""
-        v = self.raw[key]
-        if v.shape[-1] < 2:
-            return np.zeros(v.shape[:-1])
-        return np.std(v, axis=-1, ddof=1) / np.sqrt(v.shape[-1])
+        return sweep.standard_error(self.raw[key])
 
     @property
     def test_mean(self):

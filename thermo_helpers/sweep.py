@@ -35,6 +35,14 @@ from . import config
 from ._validate import positive_int
 
 
+def standard_error(values: np.ndarray) -> np.ndarray:
+    """Standard error of the mean over the last axis (zeros for a single sample)."""
+    v = np.asarray(values, dtype=float)
+    if v.shape[-1] < 2:
+        return np.zeros(v.shape[:-1])
+    return np.std(v, axis=-1, ddof=1) / np.sqrt(v.shape[-1])
+
+
 @dataclass
 class SweepResult:
     """Tidy output of :func:`run_sweep`.
@@ -61,10 +69,7 @@ class SweepResult:
 
     def sem(self, key: str = "value") -> np.ndarray:
         """Standard error of the mean over seeds (0 for a single seed)."""
-        v = self.values[key]
-        if v.shape[-1] < 2:
-            return np.zeros(v.shape[:-1])
-        return np.std(v, axis=-1, ddof=1) / np.sqrt(v.shape[-1])
+        return standard_error(self.values[key])
 
 
 def task_rng(base_seed: int, index: int, seed: int) -> np.random.Generator:
