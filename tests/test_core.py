@@ -186,3 +186,23 @@ def test_progress_quiet_in_ci(monkeypatch):
     assert not config.progress_enabled()
     monkeypatch.setenv("THERMO_PROGRESS", "1")
     assert config.progress_enabled()
+
+
+def test_count_from_ratio_refuses_sizes_that_round_to_zero():
+    from thermo_helpers._validate import count_from_ratio
+
+    assert count_from_ratio("psi1", 1.5, 40) == 60
+    with pytest.raises(ValueError, match="psi1 \\* d must round to at least 1"):
+        count_from_ratio("psi1", 0.01, 10)
+    with pytest.raises(ValueError, match="psi2"):
+        count_from_ratio("psi2", -1.0, 10)
+
+
+def test_chapters_refuse_a_ratio_too_small_for_d():
+    from thermo_helpers import max_margin as mm, representation as rep
+
+    with pytest.raises(ValueError, match="psi1"):
+        mm.rf_max_margin_simulation(0.01, 2.0, 10, seeds=1, seed=0)
+    target = rep.quadratic_target(10, rng=0)
+    with pytest.raises(ValueError, match="psi1"):
+        rep.random_feature_risks(0.01, B=target.B, rng=np.random.default_rng(0))

@@ -53,3 +53,17 @@ def generator(rng) -> np.random.Generator:
         "rng must be a numpy.random.Generator or a non-negative integer seed, "
         f"got {type(rng).__name__}"
     )
+
+
+def count_from_ratio(name: str, ratio, d: int, *, size: str = "N") -> int:
+    """``round(ratio * d)`` as a size, refusing a ratio <= 0 or one that rounds to 0.
+
+    ``name`` is the ratio's argument name (``psi1``...) and ``size`` the name
+    of the resulting count, both used in the error message.
+    """
+    r = float(positive(name, ratio))
+    count = int(round(r * d))
+    if count < 1:
+        raise ValueError(f"{name} * d must round to at least 1 ({size} = round({name} d)), "
+                         f"got {name} = {r:g} with d = {d}")
+    return count

@@ -47,7 +47,7 @@ from typing import Sequence
 import numpy as np
 from scipy import optimize, special
 
-from ._validate import generator, in_interval, positive, positive_int
+from ._validate import count_from_ratio, generator, in_interval, positive, positive_int
 from .activations import ActivationLike, gaussian_moments, get_activation
 from .data import sample_gaussian, sample_sphere
 
@@ -764,7 +764,7 @@ def linear_max_margin_trial(psi: float, p: int, *, flip: float = 0.0, rng=0,
     p = positive_int("p", p)
     flip = _flip(flip)
     rng = generator(rng)
-    n = max(1, int(round(p / psi)))
+    n = count_from_ratio("1/psi", 1.0 / psi, p, size="n")
     theta = sample_sphere(1, p, rng, radius=1.0)[0]
     X = sample_gaussian(n, p, rng)
     y = _labels(X @ theta, flip, rng)
@@ -812,8 +812,8 @@ def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "r
 
 
 def _rf_draw(psi1, psi2, d, flip, rng):
-    N = max(1, int(round(psi1 * d)))
-    n = max(1, int(round(psi2 * d)))
+    N = count_from_ratio("psi1", psi1, d, size="N")
+    n = count_from_ratio("psi2", psi2, d, size="n")
     beta0 = sample_sphere(1, d, rng, radius=1.0)[0]
     W = sample_sphere(N, d, rng, radius=1.0)
     X = sample_gaussian(n, d, rng)
@@ -982,7 +982,7 @@ def kernel_max_margin_trial(psi2: float, d: int, *, kernel: str = "noisy_linear"
     d = positive_int("d", d)
     flip = _flip(flip)
     rng = generator(rng)
-    n = max(1, int(round(psi2 * d)))
+    n = count_from_ratio("psi2", psi2, d, size="n")
     beta0 = sample_sphere(1, d, rng, radius=1.0)[0]
     X = sample_gaussian(n, d, rng)
     y = _labels(X @ beta0, flip, rng)

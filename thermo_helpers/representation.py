@@ -46,7 +46,7 @@ import numpy as np
 import scipy.linalg as sla
 
 from . import config
-from ._validate import generator, positive, positive_int
+from ._validate import count_from_ratio, generator, positive, positive_int
 
 MODELS = ("rf", "nt", "nn")
 ACTIVATIONS = ("quadratic", "relu")
@@ -946,7 +946,7 @@ def random_feature_risks(
     """
     B = _check_sym("B", B)
     d = B.shape[0]
-    N = max(1, int(round(float(positive("psi1", psi1)) * d)))
+    N = count_from_ratio("psi1", psi1, d)
     W = sample_weights(N, d, rng=rng, Gamma=Gamma)
     return {m: population_risk(m, B, W, activation=activation) for m in models}
 
@@ -977,7 +977,7 @@ def sgd_trained_risk(
     tail = _finite_scalar("tail", tail)
     if not 0.0 < tail <= 1.0:
         raise ValueError(f"tail must lie in (0, 1], got {tail!r}")
-    N = max(1, int(round(float(positive("psi1", psi1)) * d)))
+    N = count_from_ratio("psi1", psi1, d)
     steps = max(1, int(round(float(positive("t_max", t_max)) / float(positive("step_size", step_size)))))
     res = train_nn_sgd(B, N, steps=steps, step_size=step_size, rng=rng, b0=b0, batch_size=batch_size,
                        record_every=max(1, steps // 50), c_step_factor=c_step_factor, anneal=anneal)
@@ -995,7 +995,7 @@ def relu_trained_risk(
     batch_size: int = 256,
 ) -> dict:
     """Train a ReLU network of width ``round(psi1 d)`` (:func:`train_relu_nn`); exact final risk."""
-    N = max(1, int(round(float(positive("psi1", psi1)) * target.d)))
+    N = count_from_ratio("psi1", psi1, target.d)
     res = train_relu_nn(target, N, steps=steps, rng=rng, lr=lr, batch_size=batch_size,
                         record_every=max(1, steps // 10))
     return {"risk": float(res.risk[-1])}
