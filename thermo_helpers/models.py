@@ -14,49 +14,50 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._params import ActivationSpec, Array, Function, Integer, OneOf, Real, check_size, validate_params
 from .activations import ActivationLike, get_activation
 
+__all__ = ["f_nn", "f_rf", "f_nt", "n_params", "square_test_error"]
 
-def _shapes(X, W):
-    X = np.atleast_2d(np.asarray(X, dtype=float))
-    W = np.atleast_2d(np.asarray(W, dtype=float))
-    if X.shape[1] != W.shape[1]:
-        raise ValueError(f"x has dimension {X.shape[1]} but the weights have dimension {W.shape[1]}")
+_X = Array(ndim=2, shape=("n", "d"))
+_W = Array(ndim=2, shape=("N", "d"))
+
+
+def _pre(X, W):
+    """X and W as float arrays, refusing an n x N pre-activation over the size guard."""
+    X, W = np.asarray(X, dtype=float), np.asarray(W, dtype=float)
+    check_size("pre-activations X W^T (n x N)", X.shape[0] * W.shape[0])
     return X, W
 
 
+@validate_params(X=_X, a=Array(ndim=1, shape=("N",)), W=_W, activation=ActivationSpec())
 def f_nn(X: np.ndarray, a: np.ndarray, W: np.ndarray, activation: ActivationLike = "relu") -> np.ndarray:
     """Two-layer network sum_i a_i sigma(<w_i, x>) at the rows of ``X``."""
-    X, W = _shapes(X, W)
-    a = np.asarray(a, dtype=float)
-    if a.shape != (W.shape[0],):
-        raise ValueError(f"a must have shape ({W.shape[0]},), got {a.shape}")
-    return get_activation(activation).fn(X @ W.T) @ a
+    X, W = _pre(X, W)
+    return get_activation(activation).fn(X @ W.T) @ np.asarray(a, dtype=float)
 
 
+@validate_params(X=_X, a=Array(ndim=1, shape=("N",)), W=_W, activation=ActivationSpec())
 def f_rf(X: np.ndarray, a: np.ndarray, W: np.ndarray, activation: ActivationLike = "relu") -> np.ndarray:
     """Random-features model: :func:`f_nn` with ``W`` fixed; only ``a`` is a parameter."""
     return f_nn(X, a, W, activation)
 
 
+@validate_params(X=_X, B=_W, W=_W, activation=ActivationSpec())
 def f_nt(X: np.ndarray, B: np.ndarray, W: np.ndarray, activation: ActivationLike = "relu") -> np.ndarray:
     """Neural-tangent model sum_i <b_i, x> sigma'(<w_i, x>), with ``B`` of shape N x d."""
-    X, W = _shapes(X, W)
+    X, W = _pre(X, W)
     B = np.asarray(B, dtype=float)
-    if B.shape != W.shape:
-        raise ValueError(f"B must have the shape of W {W.shape}, got {B.shape}")
     return np.sum(get_activation(activation).deriv(X @ W.T) * (X @ B.T), axis=1)
 
 
+@validate_params(model=OneOf("nn", "rf", "nt"), N=Integer(min=1), d=Integer(min=1))
 def n_params(model: str, N: int, d: int) -> int:
     """Number of trainable parameters of ``model`` in {"nn", "rf", "nt"} at width N, dimension d."""
-    table = {"nn": N * (d + 1), "rf": N, "nt": N * d}
-    try:
-        return table[model.lower()]
-    except KeyError:
-        raise ValueError(f"unknown model {model!r}; valid: 'nn', 'rf', 'nt'") from None
+    return {"nn": N * (d + 1), "rf": N, "nt": N * d}[model]
 
 
+@validate_params(f_hat=Function(), f_star=Function(), X_test=Array(ndim=2), tau=Real(ge=0))
 def square_test_error(f_hat, f_star, X_test: np.ndarray, tau: float = 0.0) -> float:
     """Monte-Carlo test error R(f) = E (y - f(x))^2 with y = f_*(x) + N(0, tau^2).
 

@@ -32,9 +32,13 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from . import config
-from ._validate import positive_int
+from ._params import (Array, Function, Instance, Integer, InvalidParameterError, NJobs, OrNone, Boolean, Seed,
+                      Text, check_size, validate_params)
+
+__all__ = ["standard_error", "SweepResult", "task_rng", "run_sweep"]
 
 
+@validate_params(values=Array())
 def standard_error(values: np.ndarray) -> np.ndarray:
     """Standard error of the mean over the last axis (zeros for a single sample)."""
     v = np.asarray(values, dtype=float)
@@ -63,15 +67,23 @@ class SweepResult:
     seeds: int = 0
     records: list = field(default_factory=list)
 
+    @validate_params(key=Text())
     def mean(self, key: str = "value") -> np.ndarray:
         """Mean over seeds, shape :attr:`shape`."""
-        return np.mean(self.values[key], axis=-1)
+        return np.mean(self._raw(key), axis=-1)
 
+    @validate_params(key=Text())
     def sem(self, key: str = "value") -> np.ndarray:
         """Standard error of the mean over seeds (0 for a single seed)."""
-        return standard_error(self.values[key])
+        return standard_error(self._raw(key))
+
+    def _raw(self, key: str) -> np.ndarray:
+        if key not in self.values:
+            raise InvalidParameterError(f"key must be one of the outputs {sorted(self.values)}, got {key!r}")
+        return self.values[key]
 
 
+@validate_params(base_seed=Seed(), index=Integer(min=0), seed=Integer(min=0))
 def task_rng(base_seed: int, index: int, seed: int) -> np.random.Generator:
     """The Generator used for grid point ``index`` and seed number ``seed``."""
     return np.random.default_rng(np.random.SeedSequence(base_seed, spawn_key=(index, seed)))
@@ -87,6 +99,9 @@ def _call(func, params, base_seed, index, seed, threads):
     return {"value": float(out)}
 
 
+@validate_params(func=Function(), grid=Instance(Mapping, description="a mapping of name -> sequence"),
+                 seeds=Integer(min=1, max=10**6), base_seed=Seed(), n_jobs=NJobs(), progress=OrNone(Boolean()),
+                 fixed=OrNone(Instance(Mapping, description="a mapping of keyword arguments")))
 def run_sweep(
     func: Callable[..., Any],
     grid: Mapping[str, Sequence],
@@ -112,7 +127,7 @@ def run_sweep(
     base_seed : int
         Root of every task's seed (see module notes).
     n_jobs : int, optional
-        joblib workers; default 2 (the cores of the reference machine).
+        joblib workers; default :func:`thermo_helpers.config.n_jobs` (``THERMO_N_JOBS``, default 2).
     progress : bool, optional
         Show a tqdm bar; default :func:`thermo_helpers.config.progress_enabled`.
     fixed : mapping, optional
@@ -124,15 +139,20 @@ def run_sweep(
     """
     from joblib import Parallel, delayed
 
-    seeds = positive_int("seeds", seeds)
-    if not isinstance(base_seed, (int, np.integer)) or base_seed < 0:
-        raise ValueError(f"base_seed must be a non-negative integer, got {base_seed!r}")
     names = list(grid)
-    axes = [np.asarray(list(grid[k])) for k in names]
-    for k, a in zip(names, axes):
-        if a.size == 0:
-            raise ValueError(f"grid entry {k!r} is empty")
+    if not names:
+        raise InvalidParameterError("grid must name at least one parameter, got an empty mapping")
+    axes = []
+    for k in names:
+        if not isinstance(k, str) or isinstance(grid[k], (str, bytes)) or not hasattr(grid[k], "__len__"):
+            raise InvalidParameterError(f"grid must map parameter names to sequences of values; entry {k!r} "
+                                        f"is {type(grid[k]).__name__}")
+        a = np.asarray(list(grid[k]))
+        if a.size == 0 or a.ndim != 1:
+            raise InvalidParameterError(f"grid entry {k!r} must be a non-empty 1-D sequence, got shape {a.shape}")
+        axes.append(a)
     shape = tuple(a.size for a in axes)
+    check_size("run_sweep tasks (grid points x seeds)", float(np.prod(shape, dtype=float)) * seeds)
     points = list(itertools.product(*[range(s) for s in shape]))
     fixed = dict(fixed or {})
     tasks = []
@@ -141,7 +161,7 @@ def run_sweep(
         params.update(fixed)
         for s in range(seeds):
             tasks.append((i, s, params))
-    n_jobs = 2 if n_jobs is None else n_jobs
+    n_jobs = config.n_jobs() if n_jobs is None else n_jobs
     show = config.progress_enabled() if progress is None else progress
     threads = config.blas_threads()
     calls = (delayed(_call)(func, p, int(base_seed), i, s, threads) for i, s, p in tasks)
