@@ -38,7 +38,7 @@ import numpy as np
 __all__ = [
     "InvalidParameterError", "Constraint", "Integer", "Real", "StepSize", "Seed", "RNG", "NJobs", "Boolean", "Text", "OneOf",
     "Function", "ActivationSpec", "Array", "Labels", "OrNone", "AnyOf", "ListOf", "Instance", "HasMethods", "Unchecked",
-    "DivergenceError", "validate_params", "check_size", "check_finite_training",
+    "DivergenceError", "validate_params", "shared_symbols", "check_size", "check_finite_training",
 ]
 
 _INT_MAX = 2**62
@@ -398,12 +398,12 @@ def _bind_shape(name: str, arr: np.ndarray, shape: Sequence, symbols: dict) -> N
         if sym is None:
             continue
         if sym in symbols:
-            want, where = symbols[sym]
+            want, where, other = symbols[sym]
             if n != want:
-                raise InvalidParameterError(f"{name} has shape {arr.shape}, but its axis {axis} (dimension {sym}) "
-                                            f"has length {n} while {sym} = {want} from {where}")
+                raise InvalidParameterError(f"{other} and {name} disagree on dimension {sym}: {name}.shape[{axis}] "
+                                            f"= {n} but {where} = {want}")
         else:
-            symbols[sym] = (n, f"{name}.shape[{axis}]")
+            symbols[sym] = (n, f"{name}.shape[{axis}]", name)
 
 
 class Array(Constraint):
@@ -450,8 +450,12 @@ class Array(Constraint):
         if self.shape is not None:
             _bind_shape(name, arr, self.shape, symbols)
 
-    def invalid_values(self, valid):
-        v = np.asarray(valid, dtype=float)
+    def invalid_values(self, valid, shared=()):
+        """As :meth:`Constraint.invalid_values`; ``shared`` lists the shape symbols that another
+        argument of the same call also fixes, so that a shortened axis is a real mismatch."""
+        v = np.asarray(valid if valid is not None else [], dtype=float)
+        if v.size == 0:
+            v = np.ones((2,) * (self.ndim or 1))
         out = [("text string", "abc"), ("None", None),
                ("complex array", v.astype(complex) + 1j),
                ("object array", v.astype(object)),
@@ -471,7 +475,7 @@ class Array(Constraint):
                 out.append(("wrong ndim (flattened)", v.ravel()))
         if self.shape is not None and v.ndim == len(self.shape):
             for axis, sym in enumerate(self.shape):
-                if sym is not None and v.shape[axis] >= 2:
+                if sym in shared and v.shape[axis] >= 2:
                     out.append((f"shape mismatch on axis {axis}", np.take(v, range(v.shape[axis] - 1), axis=axis)))
                     break
         return out
@@ -490,9 +494,9 @@ class Labels(Array):
         if not np.all((arr == 1) | (arr == -1)):
             raise InvalidParameterError(f"{name} must be {self.description}; got values {np.unique(arr)[:5]}")
 
-    def invalid_values(self, valid):
+    def invalid_values(self, valid, shared=()):
         v = np.asarray(valid, dtype=float)
-        out = super().invalid_values(valid)
+        out = super().invalid_values(valid, shared)
         for kind, val in (("label 0", 0.0), ("label 0.5", 0.5), ("label 2", 2.0)):
             bad = v.copy()
             bad[0] = val
@@ -512,8 +516,10 @@ class OrNone(Constraint):
         if value is not None:
             self.inner.check(name, value, symbols)
 
-    def invalid_values(self, valid):
-        return [(k, v) for k, v in self.inner.invalid_values(valid) if v is not None]
+    def invalid_values(self, valid, shared=()):
+        inner = self.inner.invalid_values(valid, shared) if isinstance(self.inner, Array) else \
+            self.inner.invalid_values(valid)
+        return [(k, v) for k, v in inner if v is not None]
 
 
 class AnyOf(Constraint):
@@ -649,7 +655,7 @@ def validate_params(**constraints: Constraint) -> Callable:
             symbols: dict = {}
             for pname, value in arguments.items():
                 if _is_int(value):
-                    symbols[pname] = (int(value), f"argument {pname}")
+                    symbols[pname] = (int(value), pname, pname)
             for pname, c in constraints.items():
                 c.check(pname, arguments[pname], symbols)
             return func(*args, **kwargs)
@@ -658,6 +664,18 @@ def validate_params(**constraints: Constraint) -> Callable:
         return wrapper
 
     return decorate
+
+
+def shared_symbols(constraints: dict) -> set:
+    """Shape symbols fixed by two or more declared arguments (or by an integer argument)."""
+    count: dict = {}
+    for c in constraints.values():
+        c = c.inner if isinstance(c, OrNone) else c
+        if isinstance(c, Array) and c.shape:
+            for sym in set(s for s in c.shape if isinstance(s, str)):
+                count[sym] = count.get(sym, 0) + 1
+    ints = {k for k, c in constraints.items() if isinstance(c, Integer)}
+    return {sym for sym, k in count.items() if k >= 2 or sym in ints}
 
 
 # ------------------------------------------------------------------ guards
