@@ -5,12 +5,13 @@
 * ``THERMO_PROGRESS`` = ``1`` / ``0`` forces progress bars on or off.  By
   default they show in an interactive session and stay off when ``CI`` is set
   or when the Makefile executes notebooks.
+* ``THERMO_N_JOBS`` (default 2): worker processes of
+  :mod:`thermo_helpers.sweep` when ``n_jobs`` is not given; a positive
+  integer, or ``-1`` for every core.
 * ``THERMO_BLAS_THREADS`` (default 1): BLAS threads per process.  Parallelism
   comes from :mod:`thermo_helpers.sweep` using processes instead, because
   multi-threaded OpenBLAS next to cvxpy's solvers was seen to slow numpy
   down by up to two orders of magnitude on this kind of machine.
-* ``THERMO_N_JOBS`` (default 2): joblib workers of a sweep when a function's
-  ``n_jobs`` is ``None``; an integer >= 1, or -1 for every core.
 * ``THERMO_MAX_ELEMENTS`` (default 4e8 float64 elements, about 3.2 GB): the
   size guard :func:`thermo_helpers._validate.check_size` refuses, before
   allocating, any array sized by a function's arguments beyond this count.
@@ -25,6 +26,8 @@ from __future__ import annotations
 import os
 import sys
 from typing import TypeVar
+
+from threadpoolctl import threadpool_limits
 
 from ._params import Boolean, Unchecked, validate_params
 
@@ -133,9 +136,7 @@ def setup(verbose: bool = True) -> str:
 
     Call once at the top of a chapter.  Returns the scale name.
     """
-    from threadpoolctl import threadpool_limits
-
-    from .plotting import use_style
+    from .plotting import use_style  # here, so that sweep workers never import matplotlib
 
     for read in (progress_enabled, n_jobs, max_elements):  # refuse a bad environment variable up front
         read()

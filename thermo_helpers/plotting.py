@@ -7,20 +7,16 @@ readable when the site is shown in dark mode.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Sequence
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._params import Array, HasMethods, Instance, Integer, ListOf, OrNone, Real, Text, Unchecked, validate_params
+from ._params import Array, HasMethods, Integer, OrNone, Real, Text, validate_params
 
-__all__ = ["PALETTE", "use_style", "color", "theory", "simulation", "label_axes", "subplots", "save"]
+__all__ = ["PALETTE", "use_style", "color", "theory", "simulation", "label_axes", "subplots"]
 
 _AX = HasMethods("plot", "errorbar", description="a matplotlib Axes")
 _CURVE = Array(ndim=1, shape=("m",), finite=False)
-_KW = Unchecked("forwarded to matplotlib, which checks it")
 
 #: The book's palette (colour-blind safe, after Okabe & Ito).
 PALETTE: tuple = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -96,21 +92,3 @@ def subplots(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: floa
     use_style()
     return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
                         constrained_layout=True, **kw)
-
-
-@validate_params(fig=HasMethods("savefig", description="a matplotlib Figure"), path=Instance(str, Path),
-                 formats=ListOf(Text(), min_len=1))
-def save(fig, path: str | Path, *, formats: Sequence[str] = ("png",)) -> list[Path]:
-    """Save ``fig`` with an opaque background; returns the written paths.
-
-    ``path`` may omit the suffix; one file per entry of ``formats`` is written
-    and parent directories are created.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out = []
-    for fmt in formats:
-        p = path.with_suffix("." + fmt)
-        fig.savefig(p, facecolor="white", transparent=False, bbox_inches="tight")
-        out.append(p)
-    return out

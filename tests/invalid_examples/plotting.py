@@ -10,22 +10,11 @@ def _ax():
     return plt.subplots()[1]
 
 
-def _save_args():
-    import tempfile
-    from pathlib import Path
-
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    return dict(fig=plt.figure(figsize=(1, 1)), path=Path(tempfile.mkdtemp()) / "fig", formats=["png"])
-
-
 EXAMPLES = {
     "color": dict(i=2),
     "theory": lambda: dict(ax=_ax(), x=np.arange(3.0), y=np.arange(3.0) ** 2, label="t", color="k"),
     "simulation": lambda: dict(ax=_ax(), x=np.arange(3.0), mean=np.ones(3), sem=np.full(3, 0.1), label="s",
                                color="k", marker="o"),
     "label_axes": lambda: dict(ax=_ax(), xlabel="x", ylabel="y", title="t"),
-    "save": _save_args,
     "subplots": dict(ncols=1, nrows=1, width=2.0, height=2.0),
 }

@@ -15,7 +15,8 @@ def _result():
 
 
 EXAMPLES = {
-    "standard_error": lambda: dict(values=np.arange(6.0).reshape(2, 3)),
+    "map_tasks": lambda: dict(func=square, kwargs_list=[{"x": 1.0}, {"x": 2.0}], base_seed=4, n_jobs=1,
+                              progress=False, desc="squares"),
     "task_rng": dict(base_seed=3, index=1, seed=2),
     "run_sweep": dict(func=square, grid={"x": [1.0, 2.0]}, seeds=2, base_seed=1, n_jobs=1, progress=False,
                       fixed=None),
