@@ -96,19 +96,19 @@ def _bounds_text(gt, ge, lt, le) -> str:
     return " and ".join(parts)
 
 
-def _outside(x, gt, ge, lt, le):
-    """Boolean (array) of entries violating the bounds."""
-    x = np.asarray(x)
-    bad = np.zeros(x.shape, dtype=bool)
-    if gt is not None:
-        bad |= ~(x > gt)
-    if ge is not None:
-        bad |= ~(x >= ge)
-    if lt is not None:
-        bad |= ~(x < lt)
-    if le is not None:
-        bad |= ~(x <= le)
-    return bad
+def _violates(lo: float, hi: float, gt, ge, lt, le) -> bool:
+    """Whether values with minimum ``lo`` and maximum ``hi`` break a bound (NaN-free input)."""
+    return ((gt is not None and not lo > gt) or (ge is not None and not lo >= ge)
+            or (lt is not None and not hi < lt) or (le is not None and not hi <= le))
+
+
+def _array_violates(x: np.ndarray, bounds) -> bool:
+    """Whether any finite entry of ``x`` breaks ``bounds`` = (gt, ge, lt, le)."""
+    if x.dtype.kind == "f":
+        x = x[np.isfinite(x)] if not np.isfinite(x).all() else x
+    if x.size == 0:
+        return False
+    return _violates(x.min(), x.max(), *bounds)
 
 
 def _is_int(value) -> bool:
@@ -156,6 +156,7 @@ class Real(Constraint):
     def __init__(self, gt=None, ge=None, lt=None, le=None, *, array: bool = False, finite: bool = True):
         self.gt, self.ge, self.lt, self.le = gt, ge, lt, le
         self.array, self.finite = array, finite
+        self._has_bounds = any(b is not None for b in (gt, ge, lt, le))
         bounds = _bounds_text(gt, ge, lt, le)
         what = "a real number or an array of real numbers" if array else "a real number"
         self.description = what + (f" {bounds}" if bounds else "") + (" (finite)" if finite else " (or nan/inf)")
@@ -167,19 +168,25 @@ class Real(Constraint):
             value = value.item()
         if isinstance(value, numbers.Real):
             try:
-                x = np.asarray(float(value))
+                v = float(value)
             except OverflowError:
                 raise self._value_error(name, value, "too large for a float") from None
-        elif self.array:
+            if not math.isfinite(v):
+                if self.finite:
+                    raise self._value_error(name, value, "not finite")
+                return
+            if self._has_bounds and _violates(v, v, self.gt, self.ge, self.lt, self.le):
+                raise self._value_error(name, value)
+            return
+        if self.array:
             x = _real_array(self, name, value).astype(float)
             if x.size == 0:
                 raise self._value_error(name, value, "it is empty")
         else:
             raise self._type_error(name, value)
-        ok = np.isfinite(x)
-        if self.finite and not np.all(ok):
+        if self.finite and not np.isfinite(x).all():
             raise self._value_error(name, value, "not finite")
-        if np.any(_outside(x[ok], self.gt, self.ge, self.lt, self.le)):
+        if self._has_bounds and _array_violates(x, (self.gt, self.ge, self.lt, self.le)):
             raise self._value_error(name, value)
 
     def invalid_values(self, valid):
@@ -430,6 +437,7 @@ class Array(Constraint):
                 raise TypeError("Array: ndim and len(shape) disagree")
         self.ndim, self.shape, self.min_size, self.finite = ndim, shape, min_size, finite
         self.bounds = (gt, ge, lt, le)
+        self._has_bounds = any(b is not None for b in self.bounds)
         dims = {1: "a 1-D", 2: "a 2-D (matrix)"}.get(ndim, f"a {ndim}-D" if ndim else "an")
         b = _bounds_text(*self.bounds)
         self.description = (f"{dims} real {'finite ' if finite else ''}array"
@@ -443,9 +451,9 @@ class Array(Constraint):
         if arr.size < self.min_size:
             raise InvalidParameterError(f"{name} must be {self.description} with at least {self.min_size} entries, "
                              f"got shape {arr.shape}")
-        if self.finite and arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        if self.finite and arr.dtype.kind == "f" and not np.isfinite(arr).all():
             raise InvalidParameterError(f"{name} must be {self.description}, but it contains NaN or inf")
-        if np.any(_outside(arr[np.isfinite(arr)], *self.bounds)):
+        if self._has_bounds and _array_violates(arr, self.bounds):
             raise InvalidParameterError(f"{name} must be {self.description}; some entries are outside")
         if self.shape is not None:
             _bind_shape(name, arr, self.shape, symbols)
@@ -561,7 +569,8 @@ class ListOf(Constraint):
 
     def __init__(self, item: Constraint, *, min_len: int = 0):
         self.item, self.min_len = item, min_len
-        self.description = f"a list of {item.description}" + (f" (at least {min_len})" if min_len else "")
+        self.description = (f"a list or tuple of items, each {item.description}"
+                            + (f", with at least {min_len} items" if min_len else ""))
 
     def check(self, name, value, symbols):
         if not isinstance(value, (list, tuple)):
@@ -621,6 +630,39 @@ class Unchecked(Constraint):
 
 
 # ------------------------------------------------------------------ decorator
+def _binder(sig: inspect.Signature) -> Callable:
+    """A fast ``args, kwargs -> {name: value}`` for plain signatures.
+
+    It returns ``None`` (meaning: use ``Signature.bind``, which also words the
+    error) for anything but a simple, complete call of a signature without
+    ``*args`` or positional-only parameters.
+    """
+    params = list(sig.parameters.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.POSITIONAL_ONLY) for p in params):
+        return lambda args, kwargs: None
+    positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+    named = [p.name for p in params if p.kind is not p.VAR_KEYWORD]
+    defaults = {p.name: p.default for p in params if p.default is not p.empty and p.kind is not p.VAR_KEYWORD}
+    var_kw = any(p.kind is p.VAR_KEYWORD for p in params)
+    known = set(named)
+
+    def bind(args, kwargs):
+        if len(args) > len(positional):
+            return None
+        out = dict(defaults)
+        out.update(zip(positional, args))
+        for k, v in kwargs.items():
+            if (k in known and k in positional[:len(args)]) or (k not in known and not var_kw):
+                return None
+            if k in known:
+                out[k] = v
+        if len(out) != len(named):
+            return None
+        return out
+
+    return bind
+
+
 def validate_params(**constraints: Constraint) -> Callable:
     """Decorate a public function with one constraint per argument.
 
@@ -643,15 +685,18 @@ def validate_params(**constraints: Constraint) -> Callable:
         unknown = set(constraints) - set(sig.parameters)
         if unknown:
             raise TypeError(f"{func.__qualname__}: constraints for unknown parameters {sorted(unknown)}")
+        bind = _binder(sig)
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            try:
-                bound = sig.bind(*args, **kwargs)
-            except TypeError as exc:
-                raise InvalidParameterError(f"{func.__name__}(): {exc}") from None
-            bound.apply_defaults()
-            arguments = bound.arguments
+            arguments = bind(args, kwargs)
+            if arguments is None:
+                try:
+                    bound = sig.bind(*args, **kwargs)
+                except TypeError as exc:
+                    raise InvalidParameterError(f"{func.__name__}(): {exc}") from None
+                bound.apply_defaults()
+                arguments = bound.arguments
             symbols: dict = {}
             for pname, value in arguments.items():
                 if _is_int(value):
