@@ -24,6 +24,15 @@ __all__ = ["FEATURE_KINDS", "rf_features", "relu_arccos_kernel"]
 FEATURE_KINDS = ("nonlinear", "noisy_linear")
 
 
+def _two_matrices(name1: str, A, name2: str, B) -> tuple[np.ndarray, np.ndarray]:
+    """Two float matrices with the same number of columns (the dimension d)."""
+    A = np.asarray(A, dtype=float)
+    B = np.asarray(B, dtype=float)
+    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1]:
+        raise ValueError(f"{name1} and {name2} must be 2-D and share d, got shapes {A.shape} and {B.shape}")
+    return A, B
+
+
 def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "relu",
                 kind: str = "nonlinear", rng: np.random.Generator | int | None = None,
                 add_mu0: bool = False) -> np.ndarray:
@@ -48,10 +57,7 @@ def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "r
     -------
     ndarray of shape (n, N)
     """
-    X = np.asarray(X, dtype=float)
-    W = np.asarray(W, dtype=float)
-    if X.ndim != 2 or W.ndim != 2 or X.shape[1] != W.shape[1]:
-        raise ValueError(f"X (n x d) and W (N x d) must share d, got shapes {X.shape} and {W.shape}")
+    X, W = _two_matrices("X (n x d)", X, "W (N x d)", W)
     if kind not in FEATURE_KINDS:
         raise ValueError(f"kind must be 'nonlinear' or 'noisy_linear', got {kind!r}")
     act = get_activation(activation)
@@ -78,10 +84,7 @@ def relu_arccos_kernel(X1: np.ndarray, X2: np.ndarray) -> np.ndarray:
     -------
     ndarray of shape (n1, n2)
     """
-    X1 = np.asarray(X1, dtype=float)
-    X2 = np.asarray(X2, dtype=float)
-    if X1.ndim != 2 or X2.ndim != 2 or X1.shape[1] != X2.shape[1]:
-        raise ValueError(f"X1 and X2 must be 2-D with the same number of columns, got {X1.shape} and {X2.shape}")
+    X1, X2 = _two_matrices("X1", X1, "X2", X2)
     d = X1.shape[1]
     n1 = np.linalg.norm(X1, axis=1)[:, None]
     n2 = np.linalg.norm(X2, axis=1)[None, :]
