@@ -13,8 +13,8 @@ Theory (Mei & Montanari 2019, the "Explicit formulae" slide)
 Simulation
     :func:`rf_ridge_draw` fits one random-features model for a whole path of
     ridge penalties from a single eigendecomposition, and
-    :func:`rf_ridge_simulation` repeats it over seeds (in parallel with joblib)
-    and reports means and standard errors.
+    :func:`rf_ridge_simulation` repeats it over seeds (in parallel through
+    :mod:`thermo_helpers.sweep`) and reports means and standard errors.
 
 Solving the fixed point
 -----------------------
