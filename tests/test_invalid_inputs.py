@@ -29,8 +29,19 @@ from thermo_helpers import _params, config, data
 from thermo_helpers._params import Constraint, Unchecked
 
 #: Chapter modules whose public functions do not carry declarations yet.  A
-#: chapter helper removes its module from this set once it declares them.
-PENDING = {"two_layer", "lazy_mean_field", "double_descent", "max_margin", "representation"}
+#: chapter helper removes its module's line from this set once it declares them
+#: (one entry per line, separated, so that removals on different branches merge cleanly).
+PENDING = {
+    "two_layer",
+    # --
+    "lazy_mean_field",
+    # --
+    "double_descent",
+    # --
+    "max_margin",
+    # --
+    "representation",
+}
 
 #: Public functions that take no arguments (nothing to declare), with why they are public.
 NO_ARGUMENTS = {
@@ -204,6 +215,7 @@ def test_the_suite_is_broad():
     assert len(kinds) >= 25, sorted(kinds)
     assert len(CASES) >= 200
     assert set(NO_ARGUMENTS) <= set(FUNCTIONS), set(NO_ARGUMENTS) - set(FUNCTIONS)
+    # "two_layer" and "lazy_mean_field" are the chapter room's old and new names; either may be absent
     assert PENDING <= {m.__name__.split(".")[1] for m in _public_modules()[1:]} | {"lazy_mean_field", "two_layer"}
 
 
