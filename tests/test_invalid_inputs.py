@@ -272,22 +272,18 @@ def test_size_guard_default_and_limit():
 
 
 # ------------------------------------------------------------------ environment variables
-@pytest.mark.parametrize("var, value, reader", [
-    ("THERMO_BLAS_THREADS", "two", config.blas_threads),
-    ("THERMO_BLAS_THREADS", "0", config.blas_threads),
-    ("THERMO_BLAS_THREADS", "1.5", config.blas_threads),
-    ("THERMO_N_JOBS", "0", config.n_jobs),
-    ("THERMO_N_JOBS", "all", config.n_jobs),
-    ("THERMO_N_JOBS", "-2", config.n_jobs),
-    ("THERMO_MAX_ELEMENTS", "lots", config.max_elements),
-    ("THERMO_MAX_ELEMENTS", "-5", config.max_elements),
-    ("THERMO_MAX_ELEMENTS", "1.5", config.max_elements),
-    ("THERMO_MAX_ELEMENTS", "inf", config.max_elements),
-    ("THERMO_PROGRESS", "maybe", config.progress_enabled),
-    ("THERMO_SCALE", "huge", config.scale),
-    ("THERMO_BLAS_THREADS", "two", lambda: config.setup(verbose=False)),
-    ("THERMO_N_JOBS", "x", lambda: config.setup(verbose=False)),
-])
+_BAD_ENV = {
+    "THERMO_BLAS_THREADS": (config.blas_threads, ["two", "0", "1.5"]),
+    "THERMO_N_JOBS": (config.n_jobs, ["0", "all", "-2"]),
+    "THERMO_MAX_ELEMENTS": (config.max_elements, ["lots", "-5", "1.5", "inf"]),
+    "THERMO_PROGRESS": (config.progress_enabled, ["maybe"]),
+    "THERMO_SCALE": (config.scale, ["huge"]),
+}
+_ENV_CASES = [(var, value, reader) for var, (reader, values) in _BAD_ENV.items() for value in values]
+_ENV_CASES += [(var, "x", lambda: config.setup(verbose=False)) for var in _BAD_ENV]  # setup reads them all
+
+
+@pytest.mark.parametrize("var, value, reader", _ENV_CASES)
 def test_bad_environment_variable_is_named(monkeypatch, var, value, reader):
     monkeypatch.setenv(var, value)
     with pytest.raises(ValueError, match=f"^{var} must be"):

@@ -25,6 +25,13 @@ __all__ = ["FEATURE_KINDS", "rf_features", "relu_arccos_kernel"]
 FEATURE_KINDS = ("nonlinear", "noisy_linear")
 
 
+def _pair(what: str, A, B) -> tuple[np.ndarray, np.ndarray]:
+    """Two (validated) matrices as float arrays, refusing an A B^T product over the size guard."""
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    check_size(what, A.shape[0] * B.shape[0])
+    return A, B
+
+
 @validate_params(X=Array(ndim=2, shape=("n", "d")), W=Array(ndim=2, shape=("N", "d")), activation=ActivationSpec(),
                  kind=OneOf(*FEATURE_KINDS), rng=OrNone(RNG()), add_mu0=Boolean())
 def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "relu",
@@ -51,9 +58,7 @@ def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "r
     -------
     ndarray of shape (n, N)
     """
-    X = np.asarray(X, dtype=float)
-    W = np.asarray(W, dtype=float)
-    check_size("rf_features output (n x N)", X.shape[0] * W.shape[0])
+    X, W = _pair("rf_features output (n x N)", X, W)
     act = get_activation(activation)
     pre = X @ W.T
     if kind == "nonlinear":
@@ -79,9 +84,7 @@ def relu_arccos_kernel(X1: np.ndarray, X2: np.ndarray) -> np.ndarray:
     -------
     ndarray of shape (n1, n2)
     """
-    X1 = np.asarray(X1, dtype=float)
-    X2 = np.asarray(X2, dtype=float)
-    check_size("relu_arccos_kernel output (n1 x n2)", X1.shape[0] * X2.shape[0])
+    X1, X2 = _pair("relu_arccos_kernel output (n1 x n2)", X1, X2)
     d = X1.shape[1]
     n1 = np.linalg.norm(X1, axis=1)[:, None]
     n2 = np.linalg.norm(X2, axis=1)[None, :]
