@@ -26,7 +26,7 @@ import pytest
 
 import thermo_helpers
 from thermo_helpers import _params, config, data
-from thermo_helpers._params import Constraint, Unchecked
+from thermo_helpers._params import Unchecked
 
 #: Chapter modules whose public functions do not carry declarations yet.  A
 #: chapter helper removes its module's line from this set once it declares them

@@ -36,7 +36,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 __all__ = [
-    "InvalidParameterError", "Constraint", "Integer", "Real", "StepSize", "Seed", "RNG", "NJobs", "Boolean", "Text", "OneOf",
+    "InvalidParameterError", "Constraint", "Integer", "Real", "StepSize", "Seed", "RNG", "NJobs", "Boolean", "Text",
+    "OneOf",
     "Function", "ActivationSpec", "Array", "Labels", "OrNone", "AnyOf", "ListOf", "Instance", "HasMethods", "Unchecked",
     "DivergenceError", "validate_params", "shared_symbols", "check_size", "check_finite_training",
 ]
@@ -600,7 +601,8 @@ class Instance(Constraint):
             raise self._type_error(name, value)
 
     def invalid_values(self, valid):
-        return [("wrong type (int)", 3), ("None", None)] if not isinstance(None, self.types) else [("wrong type (int)", 3)]
+        out = [("wrong type (int)", 3)]
+        return out if isinstance(None, self.types) else out + [("None", None)]
 
 
 class HasMethods(Constraint):
@@ -756,8 +758,9 @@ def check_size(what: str, n_elements) -> int:
     if not math.isfinite(n) or n < 0:
         raise InvalidParameterError(f"{what}: invalid element count {n_elements!r}")
     if n > limit:
-        raise InvalidParameterError(f"{what} would need {n:.3g} float64 elements ({8 * n / 1e9:.3g} GB), over the limit "
-                         f"THERMO_MAX_ELEMENTS = {limit:.3g}; use smaller sizes or raise THERMO_MAX_ELEMENTS")
+        raise InvalidParameterError(f"{what} would need {n:.3g} float64 elements ({8 * n / 1e9:.3g} GB), "
+                                    f"over the limit THERMO_MAX_ELEMENTS = {limit:.3g}; use smaller sizes or "
+                                    "raise THERMO_MAX_ELEMENTS")
     return int(n)
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._params import ActivationSpec, Array, Boolean, InvalidParameterError, OneOf, OrNone, RNG, check_size, validate_params
+from ._params import (RNG, ActivationSpec, Array, Boolean, InvalidParameterError, OneOf, OrNone, check_size,
+                      validate_params)
 from ._validate import generator
 from .activations import ActivationLike, gaussian_moments, get_activation
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ._params import ActivationSpec, Array, InvalidParameterError, Integer, OneOf, Real, Text, check_size, validate_params
+from ._params import (ActivationSpec, Array, Integer, InvalidParameterError, OneOf, Real, Text, check_size,
+                      validate_params)
 from .activations import ActivationLike, get_activation
 
 __all__ = ["f_nn", "f_rf", "f_nt", "n_params", "TrainResult"]
