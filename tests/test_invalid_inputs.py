@@ -132,9 +132,7 @@ def _cases():
         shared = _params.shared_symbols(func.__thermo_params__)
         for pname, c in _checked(func).items():
             value = valid[pname] if pname in valid else _default(func, pname)
-            bads = c.invalid_values(value, shared) if isinstance(c, (_params.Array, _params.OrNone)) \
-                else c.invalid_values(value)
-            for kind, bad in bads:
+            for kind, bad in c.invalid_values(value, shared):
                 cases.append(pytest.param(qual, pname, kind, bad, id=f"{qual.removeprefix('thermo_helpers.')}"
                                                                        f"-{pname}-{kind}"))
     return cases

@@ -6,9 +6,9 @@ linear-algebra routine or a solver.
 
 The declarative machinery (``@validate_params`` and its constraint types,
 the size guard ``check_size`` and the divergence check
-``check_finite_training``) lives in :mod:`thermo_helpers._params` and is
-re-exported here, so that ``from ._validate import validate_params, Real``
-works.
+``check_finite_training``) lives in :mod:`thermo_helpers._params` (with the
+types in ``_constraints`` and ``_arrays``) and is re-exported here, so that
+``from ._validate import validate_params, Real`` works.
 """
 
 from __future__ import annotations
