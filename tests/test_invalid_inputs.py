@@ -318,3 +318,20 @@ def test_moments_of_an_activation_without_finite_moments_raise(activation):
 
     with pytest.raises(ValueError, match="^activation"):
         gaussian_moments(activation)
+
+
+def test_binding_matches_python_calls():
+    @_params.validate_params(a=_params.Integer(), b=_params.Real(), c=_params.Boolean())
+    def f(a, b=1.0, *, c=False, **kw):
+        return a, b, c, kw
+
+    assert f(1) == (1, 1.0, False, {})
+    assert f(2, 3.0, c=True, extra=5) == (2, 3.0, True, {"extra": 5})
+    assert f(b=2.0, a=4) == (4, 2.0, False, {})
+    for args, kwargs, match in [((), {}, "missing"), ((1,), {"a": 2}, "multiple values"),
+                                ((1, 2.0, 3), {}, "positional")]:
+        with pytest.raises(TypeError, match=match):
+            f(*args, **kwargs)
+    g = _params.validate_params(a=_params.Integer())(lambda a: a)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        g(1, z=2)
