@@ -114,9 +114,20 @@ def _checked(func) -> dict:
 
 
 def _example_kwargs(qual: str) -> dict:
+    """A fresh valid call of ``qual`` (the registered dict, or what its factory returns)."""
     _, key, top = COVERED[qual]
     ex = EXAMPLES[top][key]
     return dict(ex() if callable(ex) else ex)
+
+
+_CACHED: dict = {}
+
+
+def _case_kwargs(qual: str) -> dict:
+    """The valid call for one bad-input case: built once per function, arrays copied per case."""
+    if qual not in _CACHED:
+        _CACHED[qual] = _example_kwargs(qual)
+    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in _CACHED[qual].items()}
 
 
 def _default(func, pname):
@@ -128,7 +139,7 @@ def _cases():
     for qual, (func, key, top) in sorted(COVERED.items()):
         if key not in EXAMPLES.get(top, {}) or not _checked(func):
             continue
-        valid = _example_kwargs(qual)
+        valid = _case_kwargs(qual)
         shared = _params.shared_symbols(func.__thermo_params__)
         for pname, c in _checked(func).items():
             value = valid[pname] if pname in valid else _default(func, pname)
@@ -198,7 +209,7 @@ def test_valid_example_call_runs(qual, watchdog):
 @pytest.mark.parametrize("qual, pname, kind, bad", CASES)
 def test_bad_input_is_refused_naming_the_argument(qual, pname, kind, bad, watchdog):
     func = COVERED[qual][0]
-    kwargs = _example_kwargs(qual)
+    kwargs = _case_kwargs(qual)
     kwargs[pname] = bad
     try:
         out = func(**kwargs)
