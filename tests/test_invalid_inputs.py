@@ -346,3 +346,19 @@ def test_binding_matches_python_calls():
     g = _params.validate_params(a=_params.Integer())(lambda a: a)
     with pytest.raises(TypeError, match="unexpected keyword"):
         g(1, z=2)
+
+
+def test_sweeps_refuse_an_rng_they_would_pass_twice():
+    from thermo_helpers import sweep
+
+    def task(x, *, rng):
+        return x
+
+    with pytest.raises(ValueError, match="^fixed must not repeat"):
+        sweep.run_sweep(task, {"x": [1.0]}, seeds=1, base_seed=0, n_jobs=1, fixed={"rng": 3})
+    with pytest.raises(ValueError, match="^fixed must not repeat"):
+        sweep.run_sweep(task, {"x": [1.0]}, seeds=1, base_seed=0, n_jobs=1, fixed={"x": 3})
+    with pytest.raises(ValueError, match="^grid must not sweep 'rng'"):
+        sweep.run_sweep(task, {"rng": [1, 2]}, seeds=1, base_seed=0, n_jobs=1)
+    with pytest.raises(ValueError, match="^kwargs_list must not contain 'rng'"):
+        sweep.map_tasks(task, [{"x": 1.0, "rng": 2}], base_seed=0, n_jobs=1)
