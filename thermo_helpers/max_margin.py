@@ -12,9 +12,8 @@ cannot be separated).
 
 The module offers
 
-* :func:`max_margin`: the QP through cvxpy, or an exact active-set path
-  (the least-distance programme of Lawson & Hanson, solved by
-  :func:`scipy.optimize.nnls`);
+* :func:`max_margin` (from :mod:`thermo_helpers.max_margin_solver`): a fast
+  exact dual path with certified verdicts, cvxpy as the reference;
 * :func:`linear_max_margin_asymptotics`: the Gordon-comparison prediction for
   the isotropic linear model ``u_i = x_i`` in R^p with ``p / n -> psi``;
 * :func:`rf_max_margin_asymptotics`, :func:`rf_separability_threshold`: the
@@ -50,10 +49,13 @@ from scipy import optimize, special
 from ._validate import count_from_ratio, generator, in_interval, positive, positive_int
 from .activations import ActivationLike, gaussian_moments, get_activation
 from .data import sample_gaussian, sample_sphere
+from .max_margin_solver import VERDICTS, MaxMarginResult, check_kkt, max_margin
 
 __all__ = [
     "AGREEMENT_ALLOWANCE",
     "MaxMarginResult",
+    "VERDICTS",
+    "check_kkt",
     "MarginAsymptotics",
     "SimulationSummary",
     "max_margin",
@@ -95,196 +97,6 @@ def _psi(name: str, value) -> float:
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
     return float(arr)
-
-
-def _check_data(U, y) -> tuple[np.ndarray, np.ndarray]:
-    U = np.asarray(U, dtype=float)
-    y = np.asarray(y)
-    if U.ndim != 2:
-        raise ValueError(f"U must be a 2-D array (n samples x N features), got shape {U.shape}")
-    if y.ndim != 1:
-        raise ValueError(f"y must be a 1-D array of labels, got shape {y.shape}")
-    if y.shape[0] != U.shape[0]:
-        raise ValueError(f"y has {y.shape[0]} labels but U has {U.shape[0]} rows")
-    if U.shape[0] == 0 or U.shape[1] == 0:
-        raise ValueError(f"U must be non-empty, got shape {U.shape}")
-    if not np.all(np.isfinite(U)):
-        raise ValueError("U must be finite")
-    yf = np.asarray(y, dtype=float) if np.issubdtype(y.dtype, np.number) else None
-    if yf is None or not np.all((yf == 1.0) | (yf == -1.0)):
-        raise ValueError("y must contain only the labels -1 and +1")
-    return U, yf
-
-
-# ---------------------------------------------------------------------------
-# the max-margin problem
-# ---------------------------------------------------------------------------
-@dataclass
-class MaxMarginResult:
-    """Solution of the max-margin problem.
-
-    Attributes
-    ----------
-    a : ndarray of shape (N,)
-        Unit-norm max-margin direction (zeros when not separable).
-    kappa : float
-        Its margin ``min_i y_i <a, u_i>`` (0 when not separable).
-    separable : bool
-        Whether a strictly positive margin exists.
-    status : str
-        Solver status (cvxpy's, or ``"optimal"`` / ``"infeasible"`` for the
-        exact path).
-    method : str
-        ``"cvxpy"`` or ``"nnls"``.
-    dual : ndarray of shape (n,) or None
-        Multipliers alpha with ``a_hat = sum_i alpha_i y_i u_i`` (exact path).
-    """
-
-    a: np.ndarray
-    kappa: float
-    separable: bool
-    status: str
-    method: str
-    dual: np.ndarray | None = None
-
-    @property
-    def n_support(self) -> int:
-        """Number of support vectors (positive multipliers), exact path only."""
-        if self.dual is None:
-            return -1
-        return int(np.sum(self.dual > 1e-12 * max(1.0, float(np.max(self.dual, initial=0.0)))))
-
-
-def _not_separable(N: int, status: str, method: str) -> MaxMarginResult:
-    return MaxMarginResult(np.zeros(N), 0.0, False, status, method, None)
-
-
-def _finish(G: np.ndarray, a: np.ndarray, status: str, method: str, dual=None) -> MaxMarginResult:
-    norm = float(np.linalg.norm(a))
-    if not np.isfinite(norm) or norm == 0.0:
-        return _not_separable(G.shape[1], status, method)
-    a = a / norm
-    kappa = float(np.min(G @ a))
-    if kappa <= 0.0:
-        return _not_separable(G.shape[1], "infeasible", method)
-    return MaxMarginResult(a, kappa, True, status, method, dual)
-
-
-def _row_scale(G: np.ndarray) -> float:
-    """Largest row norm of ``G`` (1 if all rows vanish): the solvers see ``G / scale``."""
-    s = float(np.max(np.linalg.norm(G, axis=1)))
-    return s if s > 0 and np.isfinite(s) else 1.0
-
-
-def _max_margin_nnls(G: np.ndarray) -> MaxMarginResult:
-    """Least-distance programme min ||a|| s.t. G a >= 1 (Lawson & Hanson, ch. 23).
-
-    The programme is solved for ``G / s``, ``s`` the largest row norm, so that
-    its margin lies in [0, 1] whatever the scale of the data; the direction is
-    scale-free and the margin is recomputed on the original ``G``.
-    """
-    s = _row_scale(G)
-    G0, G = G, G / s
-    n, N = G.shape
-    if N > n:  # the optimum lies in the row space of G: reduce to n unknowns
-        Q, Rq = np.linalg.qr(G.T, mode="reduced")  # G^T = Q Rq, G a = Rq^T (Q^T a)
-        Gr = Rq.T
-    else:
-        Q, Gr = None, G
-    m = Gr.shape[1]
-    E = np.vstack([Gr.T, np.ones((1, n))])
-    f = np.zeros(m + 1)
-    f[-1] = 1.0
-    u, _ = optimize.nnls(E, f, maxiter=50 * (n + m + 1))
-    r = E @ u - f
-    # at the optimum ||r||^2 = -r[-1] = kappa^2 / (1 + kappa^2): r[-1] -> 0 means infeasible
-    if not (-r[-1] > 1e-13):
-        return _not_separable(N, "infeasible", "nnls")
-    b = -r[:-1] / r[-1]
-    a = b if Q is None else Q @ b
-    if np.min(G @ a) < 1.0 - 1e-6:  # the active set did not converge to a feasible point
-        return _not_separable(N, "infeasible", "nnls")
-    # a_hat(G/s) = s a_hat(G) and a_hat(G/s) = (G/s)^T alpha', so a_hat(G) = G^T alpha' / s^2
-    return _finish(G0, a, "optimal", "nnls", dual=u / (-r[-1]) / s**2)
-
-
-def max_margin(U: np.ndarray, y: np.ndarray, *, solver: str | None = None,
-               method: str = "cvxpy") -> MaxMarginResult:
-    """Max-margin linear classifier: ``max_{||a|| <= 1} min_i y_i <a, u_i>``.
-
-    Solves the quadratic programme ``min ||a||^2 s.t. y_i <a, u_i> >= 1`` and
-    returns ``a_hat / ||a_hat||`` with margin ``kappa = 1 / ||a_hat||``.
-
-    Parameters
-    ----------
-    U : ndarray of shape (n, N)
-        Feature vectors ``u_i`` as rows.
-    y : ndarray of shape (n,)
-        Labels in {-1, +1}.
-    solver : str, optional
-        cvxpy solver name (``method="cvxpy"`` only).  Default ``"CLARABEL"``,
-        an interior-point solver; on random-features problems with n = 120 to
-        800 its margin agreed with the exact path to a relative 2e-9 or better.
-        ``"OSQP"`` is an ADMM solver (cvxpy sets its tolerances to 1e-5) that
-        cvxpy runs with *solution polishing*: an active-set refinement which,
-        when it succeeds, returns the exact optimum.  On the same problems it
-        agreed with the exact path to a relative 5e-13 or better and ran 1 to 7 times
-        faster than CLARABEL.  If polishing fails, OSQP's answer is only as
-        accurate as its ADMM stopping tolerances (1e-5 on the residuals), so
-        check against ``method="nnls"`` before relying on it.
-    method : {"cvxpy", "nnls"}
-        ``"nnls"`` is an exact active-set path: the least-distance programme
-        ``min ||a|| s.t. G a >= 1`` (``G = diag(y) U``) is equivalent to the
-        non-negative least-squares problem ``min_{u >= 0} ||[G^T; 1^T] u - e||``
-        whose residual ``r`` gives ``a_hat = -r[:N] / r[N]``.  When ``N > n`` a
-        QR factorisation first reduces the unknowns to the row space of ``G``.
-
-    Notes
-    -----
-    Both paths solve the programme for ``U / s``, with ``s`` the largest row
-    norm of ``U``, and report the margin of the original data.  The result is
-    therefore invariant to the scale of ``U`` (``kappa(c U) = c kappa(U)``);
-    without this the solvers' absolute tolerances made the answer depend on
-    the units of the features.
-
-    Returns
-    -------
-    MaxMarginResult
-        ``.a`` (unit norm), ``.kappa``, ``.separable``, ``.status``.  Data that
-        cannot be separated give ``separable=False``, ``kappa=0`` and
-        ``a = 0``, with no exception.
-
-    Raises
-    ------
-    ValueError
-        If ``U`` is not 2-D, ``y`` does not match its rows, or ``y`` holds
-        anything but -1 and +1; if ``method`` or ``solver`` is unknown.
-    """
-    U, y = _check_data(U, y)
-    G = y[:, None] * U
-    if method == "nnls":
-        if solver is not None:
-            raise ValueError("solver is only used with method='cvxpy'")
-        return _max_margin_nnls(G)
-    if method != "cvxpy":
-        raise ValueError(f"method must be 'cvxpy' or 'nnls', got {method!r}")
-    import cvxpy as cp
-
-    name = "CLARABEL" if solver is None else str(solver).upper()
-    if name not in cp.installed_solvers():
-        raise ValueError(f"solver must be one of {cp.installed_solvers()}, got {solver!r}")
-    a = cp.Variable(U.shape[1])
-    # solve for G / s (s = largest row norm): the margin of the scaled problem is in [0, 1],
-    # so the solver's absolute tolerances mean the same thing at every scale of U
-    prob = cp.Problem(cp.Minimize(cp.sum_squares(a)), [(G / _row_scale(G)) @ a >= 1.0])
-    try:
-        prob.solve(solver=name)
-    except cp.error.SolverError as exc:  # e.g. numerical trouble on borderline data
-        return _not_separable(U.shape[1], f"solver_error: {exc}", "cvxpy")
-    status = str(prob.status)
-    if status not in ("optimal", "optimal_inaccurate") or a.value is None:
-        return _not_separable(U.shape[1], status, "cvxpy")
-    return _finish(G, np.asarray(a.value, dtype=float), status, "cvxpy")
 
 
 # ---------------------------------------------------------------------------
@@ -716,10 +528,11 @@ def rf_separability_threshold(psi2: float, *, activation: ActivationLike = "relu
 class SimulationSummary:
     """Mean and standard error over independent draws.
 
-    ``kappa``/``kappa_sem`` average the margin over all draws (0 for
+    ``kappa``/``kappa_sem`` average the margin over the decided draws (0 for
     non-separable ones); ``test_error``/``test_error_sem`` average over the
-    separable draws only; ``frac_separable`` is the fraction separable.
-    ``values`` holds the per-draw numbers.
+    separable draws only; ``frac_separable`` is the fraction separable among
+    the decided draws and ``n_undecided`` counts the draws whose verdict is
+    ``"undecided"``.  ``values`` holds the per-draw numbers.
     """
 
     kappa: float
@@ -728,6 +541,7 @@ class SimulationSummary:
     test_error_sem: float
     frac_separable: float
     values: dict
+    n_undecided: int = 0
 
 
 def _sem(v):
@@ -740,10 +554,26 @@ def _summarise(records: Sequence[dict]) -> SimulationSummary:
     kap = np.array([r["kappa"] for r in records])
     err = np.array([r["test_error"] for r in records])
     sep = np.array([r["separable"] for r in records])
+    und = np.array([r["undecided"] for r in records])
+    dec = und < 0.5
     e = err[sep > 0.5]
-    return SimulationSummary(float(np.mean(kap)), _sem(kap), float(np.mean(e)) if e.size else np.nan,
-                             _sem(e), float(np.mean(sep)),
-                             {"kappa": kap, "test_error": err, "separable": sep})
+    k = kap[dec]
+    return SimulationSummary(float(np.mean(k)) if k.size else np.nan, _sem(k),
+                             float(np.mean(e)) if e.size else np.nan, _sem(e),
+                             float(np.mean(sep[dec])) if k.size else np.nan,
+                             {"kappa": kap, "test_error": err, "separable": sep, "undecided": und},
+                             int(np.sum(~dec)))
+
+
+def _outcome(res: MaxMarginResult, n: int) -> dict:
+    """The per-draw record of a solve: undecided draws are NaN, never counted as not separable."""
+    if res.verdict == "separable":
+        sv = res.n_support
+        return {"kappa": res.kappa, "test_error": np.nan, "separable": 1.0, "undecided": 0.0,
+                "sv_frac": sv / n if sv >= 0 else np.nan}
+    if res.verdict == "not_separable":
+        return {"kappa": 0.0, "test_error": np.nan, "separable": 0.0, "undecided": 0.0, "sv_frac": np.nan}
+    return {"kappa": np.nan, "test_error": np.nan, "separable": np.nan, "undecided": 1.0, "sv_frac": np.nan}
 
 
 def _labels(s: np.ndarray, flip: float, rng: np.random.Generator) -> np.ndarray:
@@ -754,11 +584,12 @@ def _labels(s: np.ndarray, flip: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def linear_max_margin_trial(psi: float, p: int, *, flip: float = 0.0, rng=0,
-                            method: str = "nnls") -> dict:
+                            method: str = "dual") -> dict:
     """One draw of the isotropic linear model: ``n = round(p / psi)`` samples in R^p.
 
-    Returns ``{"kappa", "test_error", "separable"}``; the test error of the
-    unit direction ``a`` is exact: ``label_error(<a, theta*>, ||P_perp a||)``.
+    Returns ``{"kappa", "test_error", "separable", "undecided", "sv_frac"}``
+    (see :func:`rf_max_margin_trial`); the test error of the unit direction
+    ``a`` is exact: ``label_error(<a, theta*>, ||P_perp a||)``.
     """
     psi = _psi("psi", psi)
     p = positive_int("p", p)
@@ -769,11 +600,12 @@ def linear_max_margin_trial(psi: float, p: int, *, flip: float = 0.0, rng=0,
     X = sample_gaussian(n, p, rng)
     y = _labels(X @ theta, flip, rng)
     res = max_margin(X, y, method=method)
-    if not res.separable:
-        return {"kappa": 0.0, "test_error": np.nan, "separable": 0.0}
-    c1 = float(res.a @ theta)
-    c2 = float(np.sqrt(max(0.0, 1.0 - c1 * c1)))
-    return {"kappa": res.kappa, "test_error": float(label_error(c1, c2, flip)), "separable": 1.0}
+    out = _outcome(res, n)
+    if res.separable:
+        c1 = float(res.a @ theta)
+        c2 = float(np.sqrt(max(0.0, 1.0 - c1 * c1)))
+        out["test_error"] = float(label_error(c1, c2, flip))
+    return out
 
 
 def linear_max_margin_simulation(psi: float, p: int, *, flip: float = 0.0, seeds: int = 10,
@@ -824,8 +656,9 @@ def _rf_draw(psi1, psi2, d, flip, rng):
 def _rf_fit_and_score(beta0, W, X, y, act, flip, features, rng, n_test, method) -> dict:
     U = rf_features(X, W, activation=act, features=features, rng=rng)
     res = max_margin(U, y, method=method)
+    out = _outcome(res, X.shape[0])
     if not res.separable:
-        return {"kappa": 0.0, "test_error": np.nan, "separable": 0.0}
+        return out
     a = res.a
     d = X.shape[1]
     if features == "noisy_linear":
@@ -845,7 +678,8 @@ def _rf_fit_and_score(beta0, W, X, y, act, flip, features, rng, n_test, method) 
             agree = np.sign(f) == np.sign(s)
             wrong += float(np.sum(np.where(agree, flip, 1.0 - flip)))
         err = wrong / n_test
-    return {"kappa": res.kappa, "test_error": err, "separable": 1.0}
+    out["test_error"] = err
+    return out
 
 
 def _rf_checks(psi1, psi2, d, flip, n_test):
@@ -855,7 +689,7 @@ def _rf_checks(psi1, psi2, d, flip, n_test):
 
 def rf_max_margin_trial(psi1: float, psi2: float, d: int, *, activation: ActivationLike = "relu",
                         flip: float = 0.0, features: str = "nonlinear", rng=0, n_test: int = 20000,
-                        method: str = "nnls") -> dict:
+                        method: str = "dual") -> dict:
     """One draw of max-margin random-features classification.
 
     ``N = round(psi1 d)`` weights ``w_j ~ Unif(S^{d-1}(1))``, ``n = round(psi2 d)``
@@ -868,8 +702,10 @@ def rf_max_margin_trial(psi1: float, psi2: float, d: int, *, activation: Activat
     Returns
     -------
     dict
-        ``{"kappa", "test_error", "separable"}`` (``test_error`` is NaN when
-        the draw is not separable).
+        ``kappa`` (0 when certified not separable), ``test_error`` (NaN unless
+        separable), ``separable`` (1 or 0), ``undecided`` (1 when the solver
+        could certify neither verdict; then ``kappa`` and ``separable`` are
+        NaN) and ``sv_frac`` (support vectors / n, NaN unless separable).
     """
     psi1, psi2, d, flip, n_test = _rf_checks(psi1, psi2, d, flip, n_test)
     if features not in ("nonlinear", "noisy_linear"):
@@ -896,7 +732,7 @@ def rf_max_margin_paired_trial(psi1: float, psi2: float, d: int, *, activation: 
     beta0, W, X, y = _rf_draw(psi1, psi2, d, flip, rng)
     out = {}
     for feat in ("nonlinear", "noisy_linear"):
-        r = _rf_fit_and_score(beta0, W, X, y, act, flip, feat, rng, n_test, "nnls")
+        r = _rf_fit_and_score(beta0, W, X, y, act, flip, feat, rng, n_test, "dual")
         out.update({f"{k}_{feat}": v for k, v in r.items()})
     both = out["separable_nonlinear"] * out["separable_noisy_linear"] > 0
     out["dkappa"] = out["kappa_nonlinear"] - out["kappa_noisy_linear"] if both else np.nan
@@ -994,9 +830,10 @@ def kernel_max_margin_trial(psi2: float, d: int, *, kernel: str = "noisy_linear"
     else:
         raise ValueError(f"kernel must be 'noisy_linear' or 'relu', got {kernel!r}")
     L = np.linalg.cholesky(Kmat + 1e-12 * np.trace(Kmat) / n * np.eye(n))
-    res = max_margin(L, y, method="nnls")
+    res = max_margin(L, y)
+    out = _outcome(res, n)
     if not res.separable:
-        return {"kappa": 0.0, "test_error": np.nan, "separable": 0.0}
+        return out
     coef = res.dual * y  # f(x) = sum_i coef_i K(x_i, x), up to a positive factor
     if kernel == "noisy_linear":
         beta = X.T @ coef
@@ -1012,7 +849,8 @@ def kernel_max_margin_trial(psi2: float, d: int, *, kernel: str = "noisy_linear"
             agree = np.sign(f) == np.sign(Xt @ beta0)
             wrong += float(np.sum(np.where(agree, flip, 1.0 - flip)))
         err = wrong / n_test
-    return {"kappa": float(np.sqrt(d) * res.kappa), "test_error": err, "separable": 1.0}
+    out.update(kappa=float(np.sqrt(d) * res.kappa), test_error=err)
+    return out
 
 
 def nan_mean_sem(values, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
