@@ -38,8 +38,8 @@ def _solve_rows() -> list[dict]:
 
     rng = np.random.default_rng(0)
     d, N, n = 400, 1600, 800
-    W = sample_sphere(N, d, rng, radius=1.0)
-    X = sample_gaussian(n, d, rng)
+    W = sample_sphere(N, d, rng=rng, radius=1.0)
+    X = sample_gaussian(n, d, rng=rng)
     y = np.where(X[:, 0] >= 0, 1.0, -1.0)  # labels sign(x_1)
     U = mm.rf_features(X, W, activation="relu")
     mm.max_margin(U[:50, :60], y[:50], method="cvxpy")  # import cvxpy and warm up outside the timing
