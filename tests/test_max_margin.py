@@ -104,7 +104,7 @@ def _borderline_rf_draw():
     from thermo_helpers import sweep
 
     rng = sweep.task_rng(_SEED + 2, 26, 11)
-    _, W, X, y = mm._rf_draw(0.75, 2.0, 100, 0.0, rng)
+    _, W, X, y = mm.simulation._rf_draw(0.75, 2.0, 100, 0.0, rng)
     return mm.rf_features(X, W, activation="relu"), y
 
 
@@ -116,7 +116,7 @@ def _borderline_cover_draw():
     rng = sweep.task_rng(_SEED + 3, 4, 7)
     theta = sample_sphere(1, 50, rng=rng, radius=1.0)[0]
     X = sample_gaussian(100, 50, rng=rng)
-    return X, mm._labels(X @ theta, 0.5, rng)
+    return X, mm.simulation._labels(X @ theta, 0.5, rng)
 
 
 @pytest.mark.parametrize("method", ["dual", "cvxpy"])
@@ -131,7 +131,7 @@ def test_borderline_draws_get_certified_verdicts(method):
 
 
 def test_undecided_is_reported_and_counted(monkeypatch):
-    from thermo_helpers import max_margin_solver as ms
+    from thermo_helpers.max_margin import solver as ms
 
     U, y = _separable_data(40, 30, seed=1)
     monkeypatch.setattr(ms, "_dual_path", lambda cert, maxiter: "dual: forced failure")
@@ -146,7 +146,7 @@ def test_undecided_is_reported_and_counted(monkeypatch):
 
 def test_inaccurate_cvxpy_status_is_retried(monkeypatch):
     """An OSQP user_limit / *_inaccurate status is never read as 'not separable'."""
-    from thermo_helpers import max_margin_solver as ms
+    from thermo_helpers.max_margin import solver as ms
 
     real = ms._cvxpy_path
     calls = []
@@ -205,9 +205,9 @@ def test_bad_inputs_raise():
     with pytest.raises(ValueError, match="flip"):
         mm.label_error(0.5, 0.5, flip=-1.0)
     with pytest.raises(ValueError, match="features"):
-        mm.rf_max_margin_trial(2.0, 2.0, 20, features="quadratic")
+        mm.rf_max_margin_trial(2.0, 2.0, 20, features="quadratic", rng=0)
     with pytest.raises(ValueError, match="d"):
-        mm.rf_max_margin_trial(2.0, 2.0, 0)
+        mm.rf_max_margin_trial(2.0, 2.0, 0, rng=0)
 
 
 # ---------------------------------------------------------------- Gaussian expectations
@@ -290,8 +290,8 @@ def test_rf_threshold_is_a_root_not_the_bracket_edge():
     psi2 = 1e-3
     thr = mm.rf_separability_threshold(psi2)
     assert 0.45 * psi2 < thr < 0.5 * psi2
-    below = mm._rf_optimise(0.99 * thr, psi2, mu1, mu_star, 0.0, want="slack")[0]
-    above = mm._rf_optimise(1.01 * thr, psi2, mu1, mu_star, 0.0, want="slack")[0]
+    below = mm.theory._rf_optimise(0.99 * thr, psi2, mu1, mu_star, 0.0, want="slack")[0]
+    above = mm.theory._rf_optimise(1.01 * thr, psi2, mu1, mu_star, 0.0, want="slack")[0]
     assert below < 0 < above
 
 
@@ -339,9 +339,9 @@ def test_marchenko_pastur_quantities_match_a_sampled_W():
     d, psi1 = 1000, 2.0
     W = sample_sphere(int(psi1 * d), d, rng=rng, radius=1.0)
     beta0 = sample_sphere(1, d, rng=rng, radius=1.0)[0]
-    spec = mm._MPSpectrum(psi1)
+    spec = mm.theory._MPSpectrum(psi1)
     for nu, omega in ((0.3, 0.6), (2.0, 0.2)):
-        c1, c2, T = (float(v) for v in mm._rf_quantities(nu, omega, psi1, mu1, mu_star, spec))
+        c1, c2, T = (float(v) for v in mm.theory._rf_quantities(nu, omega, psi1, mu1, mu_star, spec))
         s1, s2, sT = mm.rf_quantities_sampled(nu, omega, W, beta0)
         assert s2 == pytest.approx(c2, rel=1e-2)
         assert sT == pytest.approx(T, rel=1e-2)

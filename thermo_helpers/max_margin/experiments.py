@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import stats as _st
+from .._params import (ActivationSpec, Array, HasMethods, Instance, Integer, ListOf, NJobs, OrNone, Real, Seed, Text,
+                       validate_params)
+from .._validate import positive_int
+from ..stats import chi2_test, compare, linear_extrapolation, nan_mean_sem, zscore
+from ..sweep import run_sweep
+from .simulation import rf_max_margin_paired_trial
 
-from ._validate import positive_int
-from .max_margin import rf_max_margin_paired_trial
-from .sweep import run_sweep
-
-__all__ = ["Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "weighted_line_fit",
-           "rf_theory_curve", "curve_agreement", "log_axis"]
+__all__ = ["Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "rf_theory_curve",
+           "curve_agreement", "compare_row", "threshold_row", "log_axis"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Condition:
         return f"psi1 = {self.psi1:g}, psi2 = {self.psi2:g}, flip = {self.flip:g}"
 
 
+@validate_params(base_seed=Seed(), names=ListOf(Text(), min_len=1))
 def sub_seeds(base_seed: int, names: Sequence[str]) -> dict:
     """Independent integer seeds, one per name, derived from ``base_seed`` by a SeedSequence.
 
@@ -57,6 +59,9 @@ def sub_seeds(base_seed: int, names: Sequence[str]) -> dict:
     return {k: int(v) for k, v in zip(names, states)}
 
 
+@validate_params(conditions=ListOf(Instance(Condition), min_len=1), dims=ListOf(Integer(min=1, max=10**5), min_len=1),
+                 seeds=Integer(min=1, max=10**6), base_seed=Seed(), n_test=Integer(min=1, max=10**8),
+                 activation=ActivationSpec(), n_jobs=NJobs())
 def conjecture_sweep(conditions: Sequence[Condition], dims: Sequence[int], *, seeds: int, base_seed: int,
                      n_test: int, activation: str = "relu", n_jobs: int | None = None) -> dict:
     """Paired nonlinear / noisy-linear draws for every condition and dimension.
@@ -82,46 +87,6 @@ def conjecture_sweep(conditions: Sequence[Condition], dims: Sequence[int], *, se
     return out
 
 
-def weighted_line_fit(x, mean, sem, *, x0: float = 0.0, level: float = 0.95) -> dict:
-    """Weighted least-squares line through ``(x, mean)`` with known errors ``sem``.
-
-    Returns the value at ``x0`` with its standard error and normal ``level``
-    interval (the errors are taken as known), the slope, and the chi^2 of
-    the residuals with its p-value: a small p-value says that a straight
-    line in ``x`` does not describe the points within their errors.
-    """
-    x = np.asarray(x, dtype=float)
-    m = np.asarray(mean, dtype=float)
-    s = np.asarray(sem, dtype=float)
-    if x.size < 3 or not (x.shape == m.shape == s.shape):
-        raise ValueError("x, mean and sem must have the same shape and at least 3 points")
-    if np.any(~np.isfinite(s)) or np.any(s <= 0):
-        raise ValueError("sem must be finite and > 0")
-    w = 1.0 / s**2
-    A = np.stack([np.ones_like(x), x - x0], axis=1)
-    cov = np.linalg.inv(A.T @ (w[:, None] * A))
-    coef = cov @ (A.T @ (w * m))
-    chi2 = float(np.sum(w * (m - A @ coef) ** 2))
-    dof = x.size - 2
-    p = float(_st.chi2.sf(chi2, dof))
-    se = np.sqrt(np.diag(cov))
-    q = _st.norm.ppf(0.5 + level / 2)
-    return {"value": float(coef[0]), "se": float(se[0]), "lo": float(coef[0] - q * se[0]),
-            "hi": float(coef[0] + q * se[0]), "slope": float(coef[1]), "slope_se": float(se[1]),
-            "chi2": chi2, "dof": dof, "p_value": p}
-
-
-def _paired(a, b=None):
-    """Mean and sem over the last axis of a (or of a - b), ignoring NaN pairs."""
-    v = np.asarray(a, dtype=float) if b is None else np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    ok = np.isfinite(v)
-    cnt = ok.sum(axis=-1)
-    vz = np.where(ok, v, 0.0)
-    mean = vz.sum(axis=-1) / np.maximum(cnt, 1)
-    var = np.where(ok, (v - mean[..., None]) ** 2, 0.0).sum(axis=-1) / np.maximum(cnt - 1, 1)
-    return np.where(cnt > 0, mean, np.nan), np.where(cnt > 1, np.sqrt(var / np.maximum(cnt, 1)), np.nan)
-
-
 #: Paired gaps analysed by :func:`conjecture_analysis`: name -> (description, function of the values).
 GAPS = {
     "margin": ("relative margin gap (nonlinear / noisy linear - 1)",
@@ -132,13 +97,16 @@ GAPS = {
 }
 
 
+@validate_params(results=Instance(dict), level=Real(gt=0, lt=1))
 def conjecture_analysis(results: dict, *, level: float = 0.95) -> list[dict]:
     """Paired gaps per dimension, and their extrapolation to ``d -> infinity``.
 
     For each condition and each gap of :data:`GAPS`, the per-draw gaps are
     averaged at every ``d`` (standard error over draws), fitted against
-    ``1/d`` by :func:`weighted_line_fit`, and the intercept at ``1/d = 0`` is
-    reported with its ``level`` interval.  The conjecture predicts 0.
+    ``1/d`` by :func:`thermo_helpers.stats.linear_extrapolation` (weighted
+    least squares, errors taken as known), and the value at ``1/d = 0`` is
+    reported with its ``level`` interval and the fit's chi^2 p-value.  The
+    conjecture predicts 0.
 
     Returns a list of dicts with keys ``condition``, ``gap``, ``d``,
     ``mean``, ``sem`` (arrays over ``d``), ``fit`` (the fit dict) and
@@ -150,20 +118,21 @@ def conjecture_analysis(results: dict, *, level: float = 0.95) -> list[dict]:
         d = np.asarray(res.grid["d"], dtype=float)
         und = int(np.nansum(V["undecided_nonlinear"]) + np.nansum(V["undecided_noisy_linear"]))
         for g, (_, fn) in GAPS.items():
-            mean, sem = _paired(fn(V))
-            fit = weighted_line_fit(1.0 / d, mean, sem, level=level) if d.size >= 3 else None
+            mean, sem = nan_mean_sem(fn(V))
+            fit = linear_extrapolation(1.0 / d, mean, sem, level=level) if d.size >= 2 else None
             rows.append({"condition": cond, "gap": g, "d": d.astype(int), "mean": mean, "sem": sem, "fit": fit,
                          "n_undecided": und})
     return rows
 
 
 def _theory_point(psi1: float, psi2: float, flip: float = 0.0, rng=None) -> dict:
-    from .max_margin import rf_max_margin_asymptotics
+    from .theory import rf_max_margin_asymptotics
 
     th = rf_max_margin_asymptotics(psi1, psi2, flip=flip)
     return {"kappa": th.kappa, "test_error": th.test_error, "separable": float(th.separable)}
 
 
+@validate_params(psi1s=Array(ndim=1, gt=0), psi2=Real(gt=0), flip=Real(ge=0, le=0.5), n_jobs=NJobs())
 def rf_theory_curve(psi1s, psi2: float, *, flip: float = 0.0, n_jobs: int | None = None) -> dict:
     """:func:`~thermo_helpers.max_margin.rf_max_margin_asymptotics` on a grid of ``psi1``, in parallel.
 
@@ -174,24 +143,26 @@ def rf_theory_curve(psi1s, psi2: float, *, flip: float = 0.0, n_jobs: int | None
     return {k: v[:, 0] for k, v in res.values.items()}
 
 
+@validate_params(theory=Array(ndim=1, shape=("m",), finite=False), mean=Array(ndim=1, shape=("m",), finite=False),
+                 sem=Array(ndim=1, shape=("m",), finite=False))
 def curve_agreement(theory, mean, sem) -> dict:
     """z-scores of simulated points against theory, and the chi^2 over the curve with its p-value.
 
-    Points with a non-finite mean or a zero / non-finite sem are left out.
-    Returns ``{"z", "chi2", "dof", "p_value", "max_abs_z"}``.
+    Points with a non-finite theory or mean, or a zero / non-finite sem (for
+    instance a non-separable point where every draw has margin 0), are left
+    out.  Returns ``{"z", "chi2", "dof", "p_value", "max_abs_z"}``.
     """
-    t = np.asarray(theory, dtype=float)
-    m = np.asarray(mean, dtype=float)
-    s = np.asarray(sem, dtype=float)
+    t, m, s = (np.asarray(v, dtype=float) for v in (theory, mean, sem))
     ok = np.isfinite(t) & np.isfinite(m) & np.isfinite(s) & (s > 0)
     z = np.full(m.shape, np.nan)
-    z[ok] = (m[ok] - t[ok]) / s[ok]
-    chi2 = float(np.sum(z[ok] ** 2))
-    dof = int(np.sum(ok))
-    return {"z": z, "chi2": chi2, "dof": dof, "p_value": float(_st.chi2.sf(chi2, dof)) if dof else np.nan,
-            "max_abs_z": float(np.nanmax(np.abs(z))) if dof else np.nan}
+    if not np.any(ok):
+        return {"z": z, "chi2": np.nan, "dof": 0, "p_value": np.nan, "max_abs_z": np.nan}
+    z[ok] = zscore(t[ok], m[ok], s[ok])
+    chi2, dof, p = chi2_test(t[ok], m[ok], s[ok])
+    return {"z": z, "chi2": chi2, "dof": dof, "p_value": p, "max_abs_z": float(np.nanmax(np.abs(z)))}
 
 
+@validate_params(ax=HasMethods("set_xscale", "set_xticks", "get_xlim"), ticks=ListOf(Real(gt=0), min_len=1))
 def log_axis(ax, ticks=(1, 2, 4, 8, 16, 32, 64, 128)) -> None:
     """Log-scaled x axis with plain-number tick labels."""
     import matplotlib.pyplot as plt
@@ -203,16 +174,18 @@ def log_axis(ax, ticks=(1, 2, 4, 8, 16, 32, 64, 128)) -> None:
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
 
 
+@validate_params(quantity=Text(), psi1=OrNone(Real(finite=False)), theory=Real(), sim=Real(), sem=Real(ge=0), k=Real(gt=0))
 def compare_row(quantity: str, psi1, theory: float, sim: float, sem: float, *, k: float = 3.0) -> dict:
     """One row of a reference table: theory against a simulated mean, agreement iff ``|z| <= k``.
 
     ``tol`` is ``k * sem``, the largest difference accepted.
     """
-    z = (sim - theory) / sem if sem > 0 else (0.0 if sim == theory else np.inf)
-    return {"quantity": quantity, "psi1": psi1, "theory": theory, "sim": sim, "se": sem, "z": z,
-            "tol": k * sem, "agree": bool(abs(z) <= k)}
+    c = compare(theory, sim, sem, k=k)
+    return {"quantity": quantity, "psi1": psi1, "theory": theory, "sim": sim, "se": sem, "z": c["z"],
+            "tol": k * sem, "agree": c["agree"]}
 
 
+@validate_params(quantity=Text(), theory=Real(), crossing=Real(finite=False), tol=Real(gt=0))
 def threshold_row(quantity: str, theory: float, crossing: float, *, tol: float) -> dict:
     """A threshold row: the 50% crossing of a separable fraction against theory, within ``tol``.
 

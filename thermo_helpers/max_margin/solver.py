@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg, optimize
 
+from .._params import Array, Instance, Integer, Labels, OneOf, OrNone, Text, check_size, validate_params
+
 __all__ = ["MaxMarginResult", "VERDICTS", "max_margin", "check_kkt"]
 
 #: The three possible verdicts of :func:`max_margin`.
@@ -50,6 +52,8 @@ _FARKAS_TOL = 1e-9       # ||G^T lambda|| / max_i ||g_i|| accepted as a Farkas r
 _GAP_RTOL = 1e-10        # (kappa_upper - kappa_lower) / kappa_lower accepted as optimal
 _BOX = 1e12              # alpha_i <= _BOX in the scaled dual: reached only when kappa < 1e-6 max||g_i||
 _POLISH_ITERS = 60
+_U = Array(ndim=2, shape=("n", "N"))
+_Y = Labels(shape=("n",))
 
 
 @dataclass
@@ -359,6 +363,7 @@ def _cvxpy_path(cert: _Certifier, solver: str) -> MaxMarginResult | str:
     return f"cvxpy {solver}: {status}"
 
 
+@validate_params(U=_U, y=_Y, method=OneOf("dual", "cvxpy", "lp"), solver=OrNone(Text()), maxiter=Integer(min=1, max=10**7))
 def max_margin(U: np.ndarray, y: np.ndarray, *, method: str = "dual", solver: str | None = None,
                maxiter: int = 20000) -> MaxMarginResult:
     """Max-margin linear classifier ``max_{||a|| <= 1} min_i y_i <a, u_i>``, with a certified verdict.
@@ -401,6 +406,7 @@ def max_margin(U: np.ndarray, y: np.ndarray, *, method: str = "dual", solver: st
         raise ValueError("solver is only used with method='cvxpy'")
     if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
         raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
+    check_size("the Gram matrix of U (n x n) and U itself", np.shape(U)[0] ** 2 + int(np.size(U)))
     U, y = _check_data(U, y)
     G = y[:, None] * U
     N = G.shape[1]
@@ -448,6 +454,7 @@ def max_margin(U: np.ndarray, y: np.ndarray, *, method: str = "dual", solver: st
     return _undecided(N, "; ".join(tried), method, {"safety": cert.safety})
 
 
+@validate_params(U=_U, y=_Y, res=Instance(MaxMarginResult))
 def check_kkt(U: np.ndarray, y: np.ndarray, res: MaxMarginResult) -> dict:
     """KKT residuals of a separable solution, relative to the scale of the problem.
 
