@@ -346,3 +346,26 @@ def test_marchenko_pastur_quantities_match_a_sampled_W():
         assert s2 == pytest.approx(c2, rel=1e-2)
         assert sT == pytest.approx(T, rel=1e-2)
         assert s1 == pytest.approx(c1, rel=3 * np.sqrt(2 / W.shape[0]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("coretype", ["Haswell", "Sandybridge", "Prescott"])
+def test_borderline_verdicts_do_not_depend_on_the_blas_kernel(coretype):
+    """The issue-9 draws under OpenBLAS kernels that this CPU can run (each in a fresh process)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import tests.test_max_margin as t, numpy as np\n"
+        "from thermo_helpers import max_margin as mm\n"
+        "U, y = t._borderline_rf_draw(); r = mm.max_margin(U, y)\n"
+        "X, yc = t._borderline_cover_draw(); c = mm.max_margin(X, yc)\n"
+        "print(r.verdict, f'{r.kappa:.8e}', c.verdict)\n"
+    )
+    env = dict(os.environ, OPENBLAS_CORETYPE=coretype, OPENBLAS_NUM_THREADS="1")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True,
+                         timeout=300, check=True).stdout.split()
+    assert out[0] == "separable" and out[2] == "not_separable", out
+    assert float(out[1]) == pytest.approx(1.12384408e-4, rel=1e-6)
