@@ -20,7 +20,8 @@ The package is split by role:
 from ..features import rf_features
 from ..stats import crossing, nan_mean_sem
 from .experiments import (GAPS, Condition, compare_row, conjecture_analysis, conjecture_sweep,
-                          curve_agreement, log_axis, rf_theory_curve, sub_seeds, threshold_row)
+                          curve_agreement, log_axis, rf_theory_curve, sub_seeds, theory_extrapolation,
+                          threshold_row)
 from .simulation import (SimulationSummary, kernel_max_margin_trial, linear_max_margin_simulation,
                          linear_max_margin_trial, rf_max_margin_paired_trial, rf_max_margin_simulation,
                          rf_max_margin_trial)
@@ -36,7 +37,8 @@ __all__ = [
     "rf_quantities_sampled",
     "SimulationSummary", "linear_max_margin_trial", "linear_max_margin_simulation", "rf_max_margin_trial",
     "rf_max_margin_paired_trial", "rf_max_margin_simulation", "kernel_max_margin_trial",
-    "Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "rf_theory_curve",
+    "Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "theory_extrapolation",
+    "rf_theory_curve",
     "curve_agreement", "compare_row", "threshold_row", "log_axis",
     "rf_features", "nan_mean_sem", "crossing",
 ]

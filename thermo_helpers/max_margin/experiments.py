@@ -24,7 +24,8 @@ from ..stats import chi2_test, compare, linear_extrapolation, nan_mean_sem, zsco
 from ..sweep import run_sweep
 from .simulation import rf_max_margin_paired_trial
 
-__all__ = ["Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "rf_theory_curve",
+__all__ = ["Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "theory_extrapolation",
+           "rf_theory_curve",
            "curve_agreement", "compare_row", "threshold_row", "log_axis"]
 
 
@@ -125,6 +126,33 @@ def conjecture_analysis(results: dict, *, level: float = 0.95) -> list[dict]:
     return rows
 
 
+@validate_params(results=Instance(dict), level=Real(gt=0, lt=1))
+def theory_extrapolation(results: dict, *, level: float = 0.95) -> list[dict]:
+    """Simulated margin and test error extrapolated to ``d -> infinity``, against the formula.
+
+    For every condition of a :func:`conjecture_sweep` and both feature models,
+    the mean over draws at each ``d`` is fitted against ``1/d`` (weighted
+    least squares) and the value at ``1/d = 0`` is set beside
+    :func:`~thermo_helpers.max_margin.rf_max_margin_asymptotics`.
+
+    Returns a list of dicts with keys ``condition``, ``features``,
+    ``quantity`` (``"kappa"`` or ``"Err"``), ``theory``, ``d``, ``mean``,
+    ``sem`` and ``fit``.
+    """
+    from .theory import rf_max_margin_asymptotics
+
+    rows = []
+    for cond, res in results.items():
+        th = rf_max_margin_asymptotics(cond.psi1, cond.psi2, flip=cond.flip)
+        d = np.asarray(res.grid["d"], dtype=float)
+        for feat in ("nonlinear", "noisy_linear"):
+            for q, key, tv in (("kappa", "kappa", th.kappa), ("Err", "test_error", th.test_error)):
+                mean, sem = nan_mean_sem(res.values[f"{key}_{feat}"])
+                rows.append({"condition": cond, "features": feat, "quantity": q, "theory": tv, "d": d.astype(int),
+                             "mean": mean, "sem": sem, "fit": linear_extrapolation(1.0 / d, mean, sem, level=level)})
+    return rows
+
+
 def _theory_point(psi1: float, psi2: float, flip: float = 0.0, rng=None) -> dict:
     from .theory import rf_max_margin_asymptotics
 
@@ -143,8 +171,7 @@ def rf_theory_curve(psi1s, psi2: float, *, flip: float = 0.0, n_jobs: int | None
     return {k: v[:, 0] for k, v in res.values.items()}
 
 
-@validate_params(theory=Array(ndim=1, shape=("m",), finite=False), mean=Array(ndim=1, shape=("m",), finite=False),
-                 sem=Array(ndim=1, shape=("m",), finite=False))
+@validate_params(theory=Array(finite=False), mean=Array(finite=False), sem=Array(finite=False))
 def curve_agreement(theory, mean, sem) -> dict:
     """z-scores of simulated points against theory, and the chi^2 over the curve with its p-value.
 
@@ -153,6 +180,8 @@ def curve_agreement(theory, mean, sem) -> dict:
     out.  Returns ``{"z", "chi2", "dof", "p_value", "max_abs_z"}``.
     """
     t, m, s = (np.asarray(v, dtype=float) for v in (theory, mean, sem))
+    if not t.shape == m.shape == s.shape:
+        raise ValueError(f"theory, mean and sem must have the same shape, got {t.shape}, {m.shape} and {s.shape}")
     ok = np.isfinite(t) & np.isfinite(m) & np.isfinite(s) & (s > 0)
     z = np.full(m.shape, np.nan)
     if not np.any(ok):

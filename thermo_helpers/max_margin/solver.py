@@ -433,18 +433,21 @@ def max_margin(U: np.ndarray, y: np.ndarray, *, method: str = "dual", solver: st
         if isinstance(out, MaxMarginResult):
             return out
         tried.append(out)
-        if out.startswith("dual: multipliers reach the box"):
-            # the dual looks unbounded: look for a Farkas ray first
-            lp = _lp_path(cert)
-            if isinstance(lp, MaxMarginResult) and lp.verdict == "not_separable":
-                lp.status = f"{lp.status} (after: {out})"
-                return lp
-            tried.append(lp if isinstance(lp, str) else lp.status)
+        # the LP is cheap: a Farkas ray settles the draw; otherwise CLARABEL gives the exact maximum
+        lp = _lp_path(cert)
+        if isinstance(lp, MaxMarginResult) and lp.verdict == "not_separable":
+            lp.status = f"{lp.status} (after: {out})"
+            return lp
+        tried.append(lp if isinstance(lp, str) else lp.status)
         out = _cvxpy_path(cert, "CLARABEL")
         if isinstance(out, MaxMarginResult):
             out.status = f"{out.status} (after: {'; '.join(tried)})"
             return out
         tried.append(out)
+        if isinstance(lp, MaxMarginResult):
+            lp.status = f"{lp.status} (after: {'; '.join(tried)})"
+            return lp
+        return _undecided(N, "; ".join(tried), method, {"safety": cert.safety})
     out = _lp_path(cert)
     if isinstance(out, MaxMarginResult):
         if tried:
