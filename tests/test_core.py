@@ -202,7 +202,7 @@ def test_chapters_refuse_a_ratio_too_small_for_d():
     from thermo_helpers import max_margin as mm, representation as rep
 
     with pytest.raises(ValueError, match="psi1"):
-        mm.rf_max_margin_simulation(0.01, 2.0, 10, seeds=1, seed=0)
+        mm.rf_max_margin_simulation(0.01, 2.0, 10, seeds=1, base_seed=0, n_jobs=1)
     target = rep.quadratic_target(10, rng=0)
     with pytest.raises(ValueError, match="psi1"):
         rep.random_feature_risks(0.01, B=target.B, rng=np.random.default_rng(0))

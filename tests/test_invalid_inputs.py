@@ -38,8 +38,6 @@ PENDING = {
     # --
     "double_descent",
     # --
-    "max_margin",
-    # --
     "representation",
 }
 
