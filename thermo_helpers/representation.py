@@ -47,6 +47,7 @@ import scipy.linalg as sla
 
 from . import config
 from ._validate import count_from_ratio, generator, positive, positive_int
+from .representation_relu_nt import relu_nt_risk, relu_nt_solve  # noqa: F401  (re-exported)
 
 MODELS = ("rf", "nt", "nn")
 ACTIVATIONS = ("quadratic", "relu")
@@ -284,8 +285,8 @@ def population_risk(model: str, B: np.ndarray, W: np.ndarray, *, activation: str
         ``"quadratic"``: ``sigma(t) = t^2`` (the talk's setting).  ``"relu"``:
         exact closed forms for ``"rf"`` (arc-cosine kernel) and ``"nt"``; the
         ``"nn"`` optimum with ReLU has no closed form and raises.  ReLU
-        ``"nt"`` factorises an ``(N d) x (N d)`` matrix and raises
-        ``ValueError`` when ``N d > RELU_NT_MAX_FEATURES`` (16000).
+        ``"nt"`` is a matrix-free conjugate-gradient solve in ``O(N^2 d)``
+        per iteration (:func:`relu_nt_solve`), certified by its residual.
 
     Returns
     -------
@@ -311,7 +312,7 @@ def population_risk(model: str, B: np.ndarray, W: np.ndarray, *, activation: str
         if model == "rf":
             return _relu_rf_risk(B, W)
         if model == "nt":
-            return _relu_nt_risk(B, W)
+            return relu_nt_risk(B, W)
         raise ValueError("activation 'relu' with model 'nn' has no closed-form optimum; "
                          "train it (train_relu_nn) and evaluate relu_network_risk")
     if model == "rf":
@@ -449,56 +450,6 @@ def relu_rf_moments(B: np.ndarray, W: np.ndarray):
 
 def _relu_rf_risk(B: np.ndarray, W: np.ndarray) -> float:
     C, q, _ = relu_rf_moments(B, W)
-    var = 2.0 * float(np.sum(B * B))
-    _, explained = _psd_solve_quadform(C, q)
-    return max(var - explained, 0.0) / var
-
-
-RELU_NT_MAX_FEATURES = 16_000
-"""Largest ``N d`` accepted by the exact ReLU NT risk.
-
-The exact ReLU NT risk builds and factorises the dense ``(N d) x (N d)`` Gram
-matrix of the features ``1{<w_i, x> > 0} x``: ``8 (N d)^2`` bytes (2 GB at
-``N d = 16000``; about twice that at peak, with the temporaries) and
-``O((N d)^3)`` time.  The talk's ``d = 450, N = 4500`` would need ``3 10^13``
-bytes.  Larger sizes raise :class:`ValueError` instead of a ``MemoryError``.
-"""
-
-
-def _relu_nt_risk(B: np.ndarray, W: np.ndarray) -> float:
-    """Exact NT risk with features ``1{<w_i, x> > 0} x`` (N d of them).
-
-    Raises ``ValueError`` when ``N d > RELU_NT_MAX_FEATURES``.
-
-    With unit vectors ``a, b`` at angle ``t`` (``rho = cos t``):
-    ``E[1{a.x>0} 1{b.x>0} x x^T] = (pi - t)/(2 pi) I + (a b^T + b a^T - rho (a a^T + b b^T)) / (2 pi sin t)``,
-    ``E[1{a.x>0} x] = a / sqrt(2 pi)`` and
-    ``Cov(<x, B x>, 1{a.x>0} x) = (2 B a - (a^T B a) a) / sqrt(2 pi)``.
-    """
-    N, d = W.shape
-    if N * d > RELU_NT_MAX_FEATURES:
-        raise ValueError(f"W is too large for the exact ReLU NT risk: N d = {N} x {d} = {N * d} features "
-                         f"> RELU_NT_MAX_FEATURES = {RELU_NT_MAX_FEATURES} (the dense (N d) x (N d) Gram matrix "
-                         f"would take {8 * (N * d) ** 2 / 1e9:.1f} GB)")
-    _, A, rho, theta = _relu_geometry(W)
-    s = np.sin(theta)
-    beta = np.zeros_like(s)
-    off = s > 1e-12
-    beta[off] = 1.0 / (2.0 * np.pi * s[off])
-    alpha = (np.pi - theta) / (2.0 * np.pi)
-    C = np.zeros((N, d, N, d))
-    idx = np.arange(d)
-    C[:, idx, :, idx] = alpha[None, :, :]
-    # beta_ij (a_i a_j^T + a_j a_i^T - rho_ij (a_i a_i^T + a_j a_j^T)) - a_i a_j^T / (2 pi), block (i, j)
-    C += np.einsum("ij,ik,jl->ikjl", beta - 1.0 / (2.0 * np.pi), A, A)
-    C += np.einsum("ij,jk,il->ikjl", beta, A, A)
-    br = beta * rho
-    C -= np.einsum("ij,ik,il->ikjl", br, A, A)
-    C -= np.einsum("ij,jk,jl->ikjl", br, A, A)
-    C = C.reshape(N * d, N * d)
-    C = 0.5 * (C + C.T)
-    BA = A @ B
-    q = ((2.0 * BA - np.einsum("nd,nd->n", BA, A)[:, None] * A) / _SQRT_2PI).reshape(-1)
     var = 2.0 * float(np.sum(B * B))
     _, explained = _psd_solve_quadform(C, q)
     return max(var - explained, 0.0) / var
