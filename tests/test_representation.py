@@ -292,3 +292,15 @@ def test_bad_input_raises():
             rep.sgd_trained_risk(0.4, B, rng=0, t_max=0.01, step_size=1e-3, tail=bad_tail)
     with pytest.raises(FloatingPointError):
         rep.train_nn_sgd(B, 2, steps=5000, step_size=1.0, rng=0, record_every=1000)
+
+
+def test_relu_sgd_learns_and_detects_divergence():
+    t = rep.quadratic_target(12, rng=3)
+    kw = dict(steps=600, step_size=0.1, rng=4, batch_size=32, record_every=200)
+    a = rep.train_relu_nn(t, 12, **kw)
+    assert np.array_equal(a.risk, rep.train_relu_nn(t, 12, **kw).risk)
+    assert a.risk[-1] < 0.5 * a.risk[0]
+    # the returned (a, c, W) in the original scale reproduce the recorded exact risk
+    assert rep.relu_network_risk(t.B, t.b0, a.W, a.a, a.c) == pytest.approx(a.risk[-1], rel=1e-10)
+    with pytest.raises(FloatingPointError, match="step_size"):
+        rep.train_relu_nn(t, 12, steps=400, step_size=50.0, rng=4, record_every=50)

@@ -693,18 +693,25 @@ def train_relu_nn(
     N: int,
     *,
     steps: int,
+    step_size: float,
     rng: np.random.Generator | int,
-    lr: float = 3e-3,
-    batch_size: int = 256,
+    batch_size: int = 64,
+    anneal: float = 0.5,
     record_every: int = 250,
 ) -> TrainResult:
-    """Train ``f(x) = c + sum_i a_i max(<w_i, x>, 0)`` on fresh samples (one pass, Adam).
+    """Train ``f(x) = c + sum_i a_i max(<w_i, x>, 0)`` by one-pass mini-batch SGD on fresh samples.
 
-    Every step draws ``batch_size`` new points ``x ~ N(0, I_d)`` and takes an
-    Adam step (learning rate decayed linearly to 0) on the mean squared error
-    against the standardised target ``(f_* - E f_*) / sd(f_*)``; the returned
-    network is mapped back to the original scale.  The recorded risk is exact
-    (:func:`relu_network_risk`), not a sample estimate.
+    The network is parametrised with centred features,
+    ``f(x) = c' + sum_i a_i (max(<w_i, x>, 0) - m_i)`` with
+    ``m_i = ||w_i|| / sqrt(2 pi) = E max(<w_i, x>, 0)``: the same function class
+    (``c = c' - a^T m``), but the constant no longer couples to the mean of
+    the features, which is what limits the stable step size of plain SGD at
+    large ``N``.  Every step draws ``batch_size`` new points ``x ~ N(0, I_d)``
+    and moves ``(W, a, c')`` by ``-step_size`` times the gradient of the mean
+    squared error against the standardised target ``(f_* - E f_*) / sd(f_*)``;
+    the step is constant for the first ``1 - anneal`` of the steps, then
+    decays linearly to 0.  The returned network is mapped back to the
+    original scale, and the recorded risk is exact (:func:`relu_network_risk`).
 
     Parameters
     ----------
@@ -712,20 +719,27 @@ def train_relu_nn(
     N : int
         Width.
     steps : int
-        Adam steps.
+        SGD steps.
+    step_size : float
+        Initial step (> 0), shared by ``W``, ``a`` and ``c'``.
     rng : numpy.random.Generator or int
-    lr : float
-        Initial Adam learning rate.
+        Draws the initialisation (``w_i ~ N(0, I_d / d)``, ``a_i ~ N(0, 1 / N)``) and every sample.
     batch_size : int
         Fresh samples per step.
+    anneal : float in [0, 1)
+        Share of the final steps over which the step decays to 0.
     record_every : int
         Steps between two risk evaluations.
 
     Returns
     -------
     TrainResult
-        ``W``, ``a`` and ``c`` in the original scale; ``time`` holds the step
-        counts.
+        ``W``, ``a`` and ``c`` in the original scale; ``time`` holds the step counts.
+
+    Raises
+    ------
+    FloatingPointError
+        If the iterates stop being finite (the message names ``step_size``).
     """
     if not isinstance(target, QuadraticTarget):
         raise ValueError("target must be a QuadraticTarget (from quadratic_target)")
@@ -733,49 +747,60 @@ def train_relu_nn(
     d = B.shape[0]
     N = positive_int("N", N)
     steps = positive_int("steps", steps)
-    lr = float(positive("lr", lr))
+    eps = float(positive("step_size", step_size))
     batch_size = positive_int("batch_size", batch_size)
     record_every = positive_int("record_every", record_every)
+    anneal = _finite_scalar("anneal", anneal)
+    if not 0.0 <= anneal < 1.0:
+        raise ValueError(f"anneal must lie in [0, 1), got {anneal!r}")
     rng = generator(rng)
     mu = b0 + float(np.trace(B))
     sd = float(np.sqrt(2.0 * np.sum(B * B)))
+    trB = float(np.trace(B))
     W = rng.standard_normal((N, d)) / np.sqrt(d)
     a = rng.standard_normal(N) / np.sqrt(N)
-    c = np.zeros(1)
-    params = [W, a, c]
-    m1 = [np.zeros_like(p) for p in params]
-    m2 = [np.zeros_like(p) for p in params]
-    b1, b2, tiny = 0.9, 0.999, 1e-8
+    c = 0.0
+    k_decay = steps - int(round(anneal * steps))
     U = _top_space(B, N)
     rec_steps, risks, overlaps = [], [], []
 
+    def original(W, a, c):
+        return sd * a, mu + sd * (c - float(a @ np.linalg.norm(W, axis=1)) / _SQRT_2PI)
+
     def record(k):
+        a_o, c_o = original(W, a, c)
         rec_steps.append(k)
-        risks.append(relu_network_risk(B, b0, W, sd * a, mu + sd * c[0]))
+        risks.append(relu_network_risk(B, b0, W, a_o, c_o))
         overlaps.append(float(np.sum((W @ U) ** 2) / np.sum(W * W)))
 
+    def diverged(k):
+        return FloatingPointError(f"ReLU SGD diverged before step {k}: reduce step_size (step_size = {eps:g})")
+
     record(0)
-    for k in range(1, steps + 1):
-        X = rng.standard_normal((batch_size, d))
-        y = (np.einsum("nd,nd->n", X @ B, X) - float(np.trace(B))) / sd
-        Z = X @ W.T
-        H = np.maximum(Z, 0.0)
-        r = (c[0] + H @ a) - y  # residual f - y
-        g_a = (2.0 / batch_size) * (H.T @ r)
-        g_W = (2.0 / batch_size) * (((Z > 0) * r[:, None]) * a[None, :]).T @ X
-        g_c = np.array([2.0 * np.mean(r)])
-        step = lr * (1.0 - (k - 1) / steps)
-        for p, g, s1, s2 in zip(params, (g_W, g_a, g_c), m1, m2):
-            s1 *= b1
-            s1 += (1 - b1) * g
-            s2 *= b2
-            s2 += (1 - b2) * g * g
-            p -= step * (s1 / (1 - b1**k)) / (np.sqrt(s2 / (1 - b2**k)) + tiny)
-        if k % record_every == 0 or k == steps:
-            record(k)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(1, steps + 1):
+            step = eps if k <= k_decay else eps * (1.0 - (k - k_decay) / (steps - k_decay + 1))
+            X = rng.standard_normal((batch_size, d))
+            y = (np.einsum("nd,nd->n", X @ B, X) - trB) / sd
+            Z = X @ W.T
+            norms = np.linalg.norm(W, axis=1)
+            H = np.maximum(Z, 0.0) - norms / _SQRT_2PI
+            r = (c + H @ a) - y  # residual f - y
+            rbar = float(np.mean(r))
+            g_a = (2.0 / batch_size) * (H.T @ r)
+            g_W = ((2.0 / batch_size) * (((Z > 0) * r[:, None]) * a[None, :]).T @ X
+                   - (2.0 * rbar / _SQRT_2PI) * (a / norms)[:, None] * W)
+            a -= step * g_a
+            W -= step * g_W
+            c -= step * 2.0 * rbar
+            if k % record_every == 0 or k == steps:
+                if not (np.all(np.isfinite(W)) and np.all(np.isfinite(a)) and np.isfinite(c)):
+                    raise diverged(k)
+                record(k)
     s = np.asarray(rec_steps)
+    a_o, c_o = original(W, a, c)
     return TrainResult(steps=s, time=s.astype(float), risk=np.asarray(risks), overlap=np.asarray(overlaps),
-                       W=W, c=float(mu + sd * c[0]), optimum=nn_optimal_risk(B, N), a=sd * a)
+                       W=W, c=c_o, optimum=nn_optimal_risk(B, N), a=a_o)
 
 
 def nn_gradient_flow(
@@ -941,12 +966,12 @@ def relu_trained_risk(
     target: QuadraticTarget,
     *,
     rng: np.random.Generator | int,
-    steps: int = 3000,
-    lr: float = 1e-2,
-    batch_size: int = 256,
+    steps: int = 4000,
+    step_size: float = 0.1,
+    batch_size: int = 64,
 ) -> dict:
-    """Train a ReLU network of width ``round(psi1 d)`` (:func:`train_relu_nn`); exact final risk."""
+    """Train a ReLU network of width ``round(psi1 d)`` by SGD (:func:`train_relu_nn`); exact final risk."""
     N = count_from_ratio("psi1", psi1, target.d)
-    res = train_relu_nn(target, N, steps=steps, rng=rng, lr=lr, batch_size=batch_size,
+    res = train_relu_nn(target, N, steps=steps, step_size=step_size, rng=rng, batch_size=batch_size,
                         record_every=max(1, steps // 10))
     return {"risk": float(res.risk[-1])}
