@@ -304,3 +304,12 @@ def test_relu_sgd_learns_and_detects_divergence():
     assert rep.relu_network_risk(t.B, t.b0, a.W, a.a, a.c) == pytest.approx(a.risk[-1], rel=1e-10)
     with pytest.raises(FloatingPointError, match="step_size"):
         rep.train_relu_nn(t, 12, steps=400, step_size=50.0, rng=4, record_every=50)
+
+
+def test_gradient_flow_bounded_and_diverging_step():
+    t = rep.quadratic_target(6, rng=1)
+    W0 = rep.sample_weights(2, 6, rng=2)
+    with pytest.raises(ValueError, match="t_max"):
+        rep.nn_gradient_flow(t, W0, t_max=1e9)
+    with pytest.raises(FloatingPointError, match="dt"):
+        rep.nn_gradient_flow(t, W0, t_max=50.0, dt=0.5)

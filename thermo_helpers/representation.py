@@ -813,6 +813,7 @@ def nn_gradient_flow(
     c_step_factor: float = 1.0,
     dt: float | None = None,
     n_record: int = 100,
+    max_steps: int = 2_000_000,
 ) -> TrainResult:
     """Population gradient flow of ``R(W, c)``: the ``eps -> 0`` limit of :func:`train_nn_sgd`.
 
@@ -834,6 +835,13 @@ def nn_gradient_flow(
         well inside the stability limit of the stiffest (trace) mode.
     n_record : int
         Number of recorded points after ``t = 0``.
+    max_steps : int
+        Largest number of Euler steps; a longer ``t_max / dt`` raises ``ValueError``.
+
+    Raises
+    ------
+    FloatingPointError
+        If the iterates stop being finite (``dt`` beyond the stability limit).
     """
     if isinstance(B, QuadraticTarget):
         b0 = B.b0 if b0 is None else b0
@@ -844,28 +852,37 @@ def nn_gradient_flow(
     N = W.shape[0]
     t_max = float(positive("t_max", t_max))
     n_record = positive_int("n_record", n_record)
+    max_steps = positive_int("max_steps", max_steps)
     kc = float(positive("c_step_factor", c_step_factor))
     b0 = -float(np.trace(B)) if b0 is None else _finite_scalar("b0", b0)
     c0 = _finite_scalar("c0", c0)
     if dt is None:
         dt = 0.1 / (8.0 * (float(np.trace(B)) + float(np.sum(W * W))) + 4.0 * kc)
     dt = float(positive("dt", dt))
+    if t_max / dt > max_steps:
+        raise ValueError(f"t_max / dt = {t_max:g} / {dt:g} needs more than max_steps = {max_steps} Euler steps; "
+                         "reduce t_max or raise max_steps (nn_flow_risk gives the flow with an optimal constant "
+                         "at any t in closed form)")
     n_steps = int(np.ceil(t_max / dt))
     rec = set(np.unique(np.rint(np.linspace(0, n_steps, n_record + 1)).astype(int)).tolist())
     U = _top_space(B, N)
     c = float(c0)
     steps, risks, overlaps = [], [], []
-    for k in range(n_steps + 1):
-        if k in rec:
-            steps.append(k)
-            risks.append(_nn_risk_raw(B, b0, W, c))
-            overlaps.append(float(np.sum((W @ U) ** 2) / np.sum(W * W)))
-        if k == n_steps:
-            break
-        M = B - W.T @ W
-        e = b0 + float(np.trace(M)) - c
-        W = W + dt * (8.0 * (W @ M) + 4.0 * e * W)
-        c = c + dt * 2.0 * kc * e
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(n_steps + 1):
+            if k in rec:
+                steps.append(k)
+                risks.append(_nn_risk_raw(B, b0, W, c))
+                overlaps.append(float(np.sum((W @ U) ** 2) / np.sum(W * W)))
+            if k == n_steps:
+                break
+            M = B - W.T @ W
+            e = b0 + float(np.trace(M)) - c
+            W = W + dt * (8.0 * (W @ M) + 4.0 * e * W)
+            c = c + dt * 2.0 * kc * e
+            if not (np.isfinite(c) and np.all(np.isfinite(W))):
+                raise FloatingPointError(f"gradient flow diverged at step {k + 1}: Euler step dt = {dt:g} is "
+                                         "beyond the stability limit; reduce dt (or leave it at its default)")
     s = np.asarray(steps)
     return TrainResult(steps=s, time=s * dt, risk=np.asarray(risks), overlap=np.asarray(overlaps),
                        W=W, c=c, optimum=nn_optimal_risk(B, N))
