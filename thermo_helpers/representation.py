@@ -978,6 +978,41 @@ def sgd_trained_risk(
     return {"risk": float(np.mean(res.risk[-k:])), "final": float(res.risk[-1]), "optimum": res.optimum}
 
 
+def sgd_from_initialisation(
+    B: np.ndarray,
+    N: int,
+    *,
+    rng: np.random.Generator | int,
+    b0: float | None = None,
+    t_max: float,
+    step_size: float,
+    c_step_factor: float = 1.0,
+    anneal: float = 0.0,
+) -> dict:
+    """One-pass SGD (batch 1) and the gradient flow from the same random initialisation.
+
+    A task for :func:`thermo_helpers.sweep.run_sweep` over initialisations:
+    ``rng`` draws ``W0 ~ N(0, I_d / d)`` and then every SGD sample.  Returns
+    the exact final risks of SGD (``"sgd"``) and of the gradient flow
+    (``"flow"``, :func:`nn_gradient_flow` with the same ``c_step_factor``)
+    at ``t_max``, and the infimum (``"optimum"``).
+    """
+    if isinstance(B, QuadraticTarget):
+        b0 = B.b0 if b0 is None else b0
+        B = B.B
+    B = _check_sym("B", B, psd=True)
+    d = B.shape[0]
+    rng = generator(rng)
+    N = positive_int("N", N)
+    W0 = sample_weights(N, d, rng=rng)
+    eps = float(positive("step_size", step_size))
+    steps = max(1, int(round(float(positive("t_max", t_max)) / eps)))
+    sgd = train_nn_sgd(B, N, steps=steps, step_size=eps, rng=rng, b0=b0, W0=W0, c_step_factor=c_step_factor,
+                       anneal=anneal, record_every=steps)
+    flow = nn_gradient_flow(B, W0, t_max=t_max, b0=b0, c_step_factor=c_step_factor, n_record=1)
+    return {"sgd": float(sgd.risk[-1]), "flow": float(flow.risk[-1]), "optimum": sgd.optimum}
+
+
 def relu_trained_risk(
     psi1: float,
     target: QuadraticTarget,

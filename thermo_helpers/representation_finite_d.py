@@ -39,7 +39,8 @@ from . import representation as rep
 from ._validate import count_from_ratio, generator, positive_int
 from .representation import _check_sym, _check_W, _psd_solve_quadform
 
-__all__ = ["identity_share", "rf_schur_identity", "nt_expected_risk", "rf_identity_draw"]
+__all__ = ["identity_share", "rf_schur_identity", "nt_expected_risk", "rf_identity_draw", "rf_risk_and_identity",
+           "aligned_rf_gap"]
 
 
 def _tau(B: np.ndarray) -> float:
@@ -136,3 +137,27 @@ def rf_identity_draw(d: int, psi1: float, *, rng: np.random.Generator | int) -> 
     B = target.B
     return {"exact": rep.population_risk("rf", B, W), "identity": rf_schur_identity(B, W),
             "theorem": rep.asymptotic_risk("rf", N / d, B), "alpha": identity_share(W), "tau": _tau(B)}
+
+
+def rf_risk_and_identity(psi1: float, B: np.ndarray, *, rng: np.random.Generator | int) -> dict:
+    """Exact RF risk and the identity for one draw ``w_i ~ N(0, I_d / d)``, ``N = round(psi1 d)``, at a fixed ``B``.
+
+    A task for :func:`thermo_helpers.sweep.run_sweep`; returns ``{"rf": ..., "identity": ...}``.
+    """
+    B = _check_sym("B", B)
+    d = B.shape[0]
+    W = rep.sample_weights(count_from_ratio("psi1", psi1, d), d, rng=rng)
+    return {"rf": rep.population_risk("rf", B, W), "identity": rf_schur_identity(B, W)}
+
+
+def aligned_rf_gap(d: int, psi1: float, *, rng: np.random.Generator | int) -> float:
+    """``exact - theorem`` for RF with the aligned ``Gamma = B / Tr B``, one draw of (target, ``W``).
+
+    A task for :func:`thermo_helpers.sweep.run_sweep`.  No identity applies here:
+    the law of ``W`` is not ``O(d)``-invariant.
+    """
+    rng = generator(rng)
+    B = rep.quadratic_target(positive_int("d", d), rng=rng).B
+    G = B / np.trace(B)
+    W = rep.sample_weights(count_from_ratio("psi1", psi1, d), d, rng=rng, Gamma=G)
+    return rep.population_risk("rf", B, W) - float(rep.rf_asymptotic_risk(psi1, B, G))

@@ -29,10 +29,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 
-from ._validate import positive
-from .representation import QuadraticTarget, _check_sym, _check_W
+from ._validate import count_from_ratio, positive
+from .representation import QuadraticTarget, _check_sym, _check_W, nn_optimal_risk, sample_weights
 
-__all__ = ["nn_flow_risk"]
+__all__ = ["nn_flow_risk", "nn_flow_task"]
 
 
 def nn_flow_risk(B, W0: np.ndarray, times) -> np.ndarray:
@@ -96,3 +96,17 @@ def nn_flow_risk(B, W0: np.ndarray, times) -> np.ndarray:
                 now += h
             out[j] = risk(V.T @ V)
     return out.reshape(t.shape) if t.ndim else float(out[0])
+
+
+def nn_flow_task(psi1: float, B, *, rng: np.random.Generator | int, t: float) -> dict:
+    """The flow's risk at time ``t`` from ``W0 ~ N(0, I_d / d)`` of width ``round(psi1 d)``, and the infimum.
+
+    A task for :func:`thermo_helpers.sweep.run_sweep`; returns ``{"flow": ..., "optimum": ...}``.
+    """
+    if isinstance(B, QuadraticTarget):
+        B = B.B
+    B = _check_sym("B", B, psd=True)
+    d = B.shape[0]
+    N = count_from_ratio("psi1", psi1, d)
+    W0 = sample_weights(N, d, rng=rng)
+    return {"flow": nn_flow_risk(B, W0, float(positive("t", t, allow_zero=True))), "optimum": nn_optimal_risk(B, N)}
