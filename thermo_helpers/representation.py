@@ -39,7 +39,7 @@ one-pass SGD on fresh Gaussian samples.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence, Union
 
 import numpy as np
@@ -47,6 +47,7 @@ import scipy.linalg as sla
 
 from . import config
 from ._validate import count_from_ratio, generator, positive, positive_int
+from .models import TrainResult
 from .representation_relu_nt import relu_nt_risk, relu_nt_solve  # noqa: F401  (re-exported)
 
 MODELS = ("rf", "nt", "nn")
@@ -477,38 +478,18 @@ def relu_network_risk(B: np.ndarray, b0: float, W: np.ndarray, a: np.ndarray, c:
 
 
 # --------------------------------------------------------------------------- training
-@dataclass
-class TrainResult:
-    """Output of :func:`train_nn_sgd` and :func:`train_relu_nn`.
+def _result(steps, time, risks, overlaps, *, W, c, optimum, a=None) -> TrainResult:
+    """The trajectory of :func:`train_nn_sgd`, :func:`train_relu_nn` or :func:`nn_gradient_flow`.
 
-    Attributes
-    ----------
-    steps : ndarray
-        Step counts at which the trajectory was recorded (0 = initialisation).
-    time : ndarray
-        ``steps * step_size``, the gradient-flow time ``t = l * eps``.
-    risk : ndarray
-        Exact normalised population risk of the iterates.
-    overlap : ndarray
-        Share of ``||W||_F^2`` in the top-``min(N, d)`` eigenspace of ``B``.
-    W : ndarray of shape (N, d)
-        Final first layer.
-    c : float
-        Final constant.
-    a : ndarray or None
-        Final second layer (ReLU network only).
-    optimum : float
-        The NN optimum ``sum_{j > N} lambda_j^2 / ||B||_F^2`` (quadratic model).
+    ``history``: ``step``, ``time`` (``steps * step_size``, the gradient-flow
+    time), ``risk`` (exact normalised population risk of the iterates) and
+    ``overlap`` (share of ``||W||_F^2`` in the top-``min(N, d)`` eigenspace of
+    ``B``).  ``params``: final ``W``, ``c`` and ``a`` (ReLU network only, else
+    None).  ``info["optimum"]``: the NN optimum ``sum_{j > N} lambda_j^2 /
+    ||B||_F^2`` of the quadratic model.
     """
-
-    steps: np.ndarray
-    time: np.ndarray
-    risk: np.ndarray
-    overlap: np.ndarray
-    W: np.ndarray
-    c: float
-    optimum: float
-    a: np.ndarray | None = field(default=None)
+    history = {"step": steps, "time": time, "risk": np.asarray(risks), "overlap": np.asarray(overlaps)}
+    return TrainResult(history=history, params={"W": W, "c": c, "a": a}, info={"optimum": optimum})
 
 
 def nn_risk(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
@@ -684,8 +665,7 @@ def train_nn_sgd(
     if bar is not None:
         bar.close()
     s = np.asarray(rec_steps)
-    return TrainResult(steps=s, time=clock[s], risk=np.asarray(risks), overlap=np.asarray(overlaps),
-                       W=W, c=c, optimum=opt)
+    return _result(s, clock[s], risks, overlaps, W=W, c=c, optimum=opt)
 
 
 def train_relu_nn(
@@ -799,8 +779,7 @@ def train_relu_nn(
                 record(k)
     s = np.asarray(rec_steps)
     a_o, c_o = original(W, a, c)
-    return TrainResult(steps=s, time=s.astype(float), risk=np.asarray(risks), overlap=np.asarray(overlaps),
-                       W=W, c=c_o, optimum=nn_optimal_risk(B, N), a=a_o)
+    return _result(s, s.astype(float), risks, overlaps, W=W, c=c_o, optimum=nn_optimal_risk(B, N), a=a_o)
 
 
 def nn_gradient_flow(
@@ -884,8 +863,7 @@ def nn_gradient_flow(
                 raise FloatingPointError(f"gradient flow diverged at step {k + 1}: Euler step dt = {dt:g} is "
                                          "beyond the stability limit; reduce dt (or leave it at its default)")
     s = np.asarray(steps)
-    return TrainResult(steps=s, time=s * dt, risk=np.asarray(risks), overlap=np.asarray(overlaps),
-                       W=W, c=c, optimum=nn_optimal_risk(B, N))
+    return _result(s, s * dt, risks, overlaps, W=W, c=c, optimum=nn_optimal_risk(B, N))
 
 
 def eigen_capture(model: str, B: np.ndarray, W: np.ndarray) -> np.ndarray:
