@@ -59,20 +59,18 @@ def run() -> list[dict]:
                  "target": "< 1 s", "ok": t_nt < 1.0, "note": "eigh of W^T W"})
 
     # exact ReLU NT risk, matrix-free CG: the target size, and the dense reference at a small one
-    from thermo_helpers.representation_relu_nt import relu_nt_solve
-
     Br = rep.quadratic_target(450, rng=6).B
     Wr = rep.sample_weights(900, 450, rng=7)
     t0 = time.perf_counter()
-    sol = relu_nt_solve(Br, Wr)
+    sol = rep.relu_nt_solve(Br, Wr)
     t_relu = time.perf_counter() - t0
     rows.append({"name": "population_risk('nt', relu), d=450, N=900", "value": t_relu, "unit": "s",
                  "target": "<= 60 s", "ok": t_relu <= 60.0,
                  "note": f"matrix-free CG, {sol.iterations} iterations, residual {sol.residual:.1e}"})
     Bs2 = rep.quadratic_target(30, rng=6).B
     Ws2 = rep.sample_weights(120, 30, rng=7)
-    t_dense = _time(lambda: relu_nt_solve(Bs2, Ws2, method="dense"))
-    t_cg = _time(lambda: relu_nt_solve(Bs2, Ws2), 3)
+    t_dense = _time(lambda: rep.relu_nt_solve(Bs2, Ws2, method="dense"))
+    t_cg = _time(lambda: rep.relu_nt_solve(Bs2, Ws2), 3)
     rows.append({"name": "ReLU NT dense / CG, d=30, N=120", "value": t_dense / t_cg, "unit": "x",
                  "target": ">= 1x", "ok": t_dense >= t_cg,
                  "note": f"dense {t_dense:.2f} s (N d = 3600), CG {t_cg * 1e3:.0f} ms"})

@@ -40,7 +40,6 @@ PENDING = {
     # --
     "max_margin",
     # --
-    "representation",
 }
 
 #: Public functions that take no arguments (nothing to declare), with why they are public.

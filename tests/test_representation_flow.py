@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from thermo_helpers import representation as rep
-from thermo_helpers.representation_flow import nn_flow_risk
+from thermo_helpers.representation import nn_flow_risk
 
 
 def _rk4(B, W, t_end, dt):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from thermo_helpers import representation as rep
-from thermo_helpers.representation_relu_nt import ConvergenceError, relu_nt_solve
+from thermo_helpers.representation import ConvergenceError, relu_nt_solve
 
 
 @pytest.mark.parametrize("d, N", [(6, 1), (8, 3), (10, 20), (20, 40), (15, 60)])
@@ -23,7 +23,7 @@ def test_cg_matches_dense(d, N):
 
 
 def test_product_matches_dense_gram():
-    from thermo_helpers.representation_relu_nt import _dense_gram, _geometry, _matvec
+    from thermo_helpers.representation.relu import _dense_gram, _geometry, _matvec
     rng = np.random.default_rng(3)
     W = rng.standard_normal((7, 5))
     g = _geometry(W)

@@ -1,4 +1,6 @@
-"""Exact ReLU neural-tangent risk without forming the ``(N d) x (N d)`` Gram matrix.
+"""Exact ReLU risks: the RF arc-cosine kernel, the matrix-free NT solve, a network's risk.
+
+Exact ReLU neural-tangent risk without forming the ``(N d) x (N d)`` Gram matrix.
 
 The NT model with ReLU is ``c + sum_i 1{<w_i, x> > 0} <a_i, x>`` with
 ``a_i in R^d``: ``N d`` features ``phi_{i,k}(x) = 1{<w_i, x> > 0} x_k``.  With a
@@ -33,7 +35,10 @@ from typing import NamedTuple
 import numpy as np
 import scipy.linalg as sla
 
-__all__ = ["ConvergenceError", "NTSolve", "RELU_NT_DENSE_MAX_FEATURES", "relu_nt_solve", "relu_nt_risk"]
+from .._validate import Array, Integer, OneOf, Real, check_size, validate_params
+from .target import _B, _W, _check_sym, _check_W, _finite_scalar, _psd_solve_quadform
+
+__all__ = ["relu_rf_moments", "relu_network_risk", "ConvergenceError", "NTSolve", "relu_nt_solve", "relu_nt_risk"]
 
 _TWO_PI = 2.0 * np.pi
 _SQRT_2PI = float(np.sqrt(_TWO_PI))
@@ -42,6 +47,64 @@ RELU_NT_DENSE_MAX_FEATURES = 16_000
 """Largest ``N d`` accepted by ``method="dense"`` (its Gram matrix takes ``8 (N d)^2`` bytes)."""
 
 
+def _relu_geometry(W: np.ndarray):
+    norms = np.linalg.norm(W, axis=1)
+    if np.any(norms <= 0):
+        raise ValueError("W must not have zero rows")
+    A = W / norms[:, None]
+    rho = np.clip(A @ A.T, -1.0, 1.0)
+    np.fill_diagonal(rho, 1.0)
+    theta = np.arccos(rho)
+    return norms, A, rho, theta
+
+
+@validate_params(B=_B, W=_W)
+def relu_rf_moments(B: np.ndarray, W: np.ndarray):
+    """Gaussian moments of ReLU features ``phi_i(x) = max(<w_i, x>, 0)``.
+
+    Returns ``(C, q, m)``: the covariance ``C_ij = Cov(phi_i, phi_j)`` (from the
+    degree-1 arc-cosine kernel ``|w_i||w_j| (sin t + (pi - t) cos t) / (2 pi)``),
+    ``q_i = Cov(<x, B x>, phi_i) = w_i^T B w_i / (|w_i| sqrt(2 pi))`` and the
+    means ``m_i = |w_i| / sqrt(2 pi)``.
+    """
+    norms, A, rho, theta = _relu_geometry(W)
+    K = np.outer(norms, norms) * (np.sin(theta) + (np.pi - theta) * rho) / (2.0 * np.pi)
+    m = norms / _SQRT_2PI
+    C = K - np.outer(m, m)
+    q = np.einsum("nd,nd->n", W @ B, W) / (norms * _SQRT_2PI)
+    return C, q, m
+
+
+def _relu_rf_risk(B: np.ndarray, W: np.ndarray) -> float:
+    C, q, _ = relu_rf_moments(B, W)
+    var = 2.0 * float(np.sum(B * B))
+    _, explained = _psd_solve_quadform(C, q)
+    return max(var - explained, 0.0) / var
+
+
+@validate_params(B=_B, b0=Real(), W=_W, a=Array(ndim=1, shape=("N",)), c=Real())
+def relu_network_risk(B: np.ndarray, b0: float, W: np.ndarray, a: np.ndarray, c: float) -> float:
+    """Exact population risk of ``f(x) = c + sum_i a_i max(<w_i, x>, 0)``, normalised by ``2 ||B||_F^2``.
+
+    ``E[(f_* - f)^2] = 2||B||_F^2 - 2 a^T q + a^T C a + (b0 + tr B - c - a^T m)^2``
+    with ``(C, q, m)`` from :func:`relu_rf_moments`.
+    """
+    B = _check_sym("B", B)
+    W = _check_W(W, B.shape[0])
+    b0 = _finite_scalar("b0", b0)
+    c = _finite_scalar("c", c)
+    a = np.asarray(a, dtype=float)
+    if a.shape != (W.shape[0],):
+        raise ValueError(f"a must have shape ({W.shape[0]},), got {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError("a must be finite")
+    C, q, m = relu_rf_moments(B, W)
+    var = 2.0 * float(np.sum(B * B))
+    mean_gap = b0 + float(np.trace(B)) - c - float(a @ m)
+    return float(var - 2.0 * a @ q + a @ C @ a + mean_gap**2) / var
+
+
+# --------------------------------------------------------------------------- NT, matrix-free
 class ConvergenceError(RuntimeError):
     """The conjugate-gradient solve did not reach the requested residual."""
 
@@ -76,13 +139,7 @@ class _Geometry(NamedTuple):
 
 
 def _geometry(W: np.ndarray) -> _Geometry:
-    norms = np.linalg.norm(W, axis=1)
-    if np.any(norms <= 0):
-        raise ValueError("W must not have zero rows")
-    A = W / norms[:, None]
-    rho = np.clip(A @ A.T, -1.0, 1.0)
-    np.fill_diagonal(rho, 1.0)
-    theta = np.arccos(rho)
+    _, A, rho, theta = _relu_geometry(W)
     s = np.sin(theta)
     beta = np.zeros_like(s)
     off = s > 1e-12
@@ -136,6 +193,7 @@ def _preconditioner(alpha: np.ndarray):
     raise ConvergenceError("the preconditioner alpha = (pi - theta) / (2 pi) could not be factorised")
 
 
+@validate_params(B=_B, W=_W, method=OneOf("cg", "dense"), rtol=Real(gt=0, lt=1), max_iter=Integer(min=1, max=100_000))
 def relu_nt_solve(B: np.ndarray, W: np.ndarray, *, method: str = "cg", rtol: float = 1e-10,
                   max_iter: int = 2000) -> NTSolve:
     """Exact ReLU NT optimum for the target ``<x, B x>`` and first layer ``W``.
@@ -174,6 +232,7 @@ def relu_nt_solve(B: np.ndarray, W: np.ndarray, *, method: str = "cg", rtol: flo
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
     N, d = W.shape
+    check_size("W: the N x N pair geometry of the ReLU NT solve", 6 * N * N)
     g = _geometry(W)
     Q = _rhs(B, g.A)
     var = 2.0 * float(np.sum(B * B))
@@ -220,6 +279,7 @@ def relu_nt_solve(B: np.ndarray, W: np.ndarray, *, method: str = "cg", rtol: flo
     return NTSolve(max(var - float(np.sum(Q * X)), 0.0) / var, X, it, res)
 
 
+@validate_params(B=_B, W=_W, method=OneOf("cg", "dense"), rtol=Real(gt=0, lt=1))
 def relu_nt_risk(B: np.ndarray, W: np.ndarray, *, method: str = "cg", rtol: float = 1e-10) -> float:
     """The risk of :func:`relu_nt_solve` (normalised by ``Var f_*``)."""
     return relu_nt_solve(B, W, method=method, rtol=rtol).risk

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import stats
-from .sweep import SweepResult
+from .._validate import Instance, Integer, ListOf, Real, Text, Unchecked, validate_params
+
+from .. import stats
+from ..sweep import SweepResult
 
 __all__ = ["verdict", "curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row"]
 
@@ -19,11 +21,13 @@ P_LEVEL = 0.01
 """A chi-square p-value below this is read as a disagreement."""
 
 
+@validate_params(p_value=Real(ge=0, le=1), level=Real(gt=0, lt=1))
 def verdict(p_value: float, *, level: float = P_LEVEL) -> str:
     """``"agree"`` if ``p_value >= level``, else ``"disagree"``."""
     return "agree" if p_value >= level else "disagree"
 
 
+@validate_params(theory=Real(array=True), mean=Real(array=True), sem=Real(gt=0, array=True))
 def curve_check(theory, mean, sem) -> dict:
     """Chi-square of a computed curve against a theory curve.
 
@@ -37,6 +41,7 @@ def curve_check(theory, mean, sem) -> dict:
     return {"chi2": chi2, "dof": dof, "p": p, "max_abs_z": float(np.max(np.abs(z))), "verdict": verdict(p)}
 
 
+@validate_params(res=Instance(SweepResult), d_values=ListOf(Integer(min=1), min_len=1))
 def identity_check(res: SweepResult, d_values) -> tuple[list[dict], dict]:
     """The Schur identity against the exact RF risks of a sweep of :func:`rf_identity_draw` over ``d``.
 
@@ -70,6 +75,7 @@ def identity_check(res: SweepResult, d_values) -> tuple[list[dict], dict]:
     return rows, total
 
 
+@validate_params(values=Real(array=True), reference=Real())
 def sgd_spread(values, reference) -> dict:
     """Spread of final risks over initialisations against a reference value.
 
@@ -86,6 +92,7 @@ def sgd_spread(values, reference) -> dict:
             "z": float(stats.zscore(reference, v.mean(), sem))}
 
 
+@validate_params(check=Text(), d=Unchecked("a label, printed as given"), result=Instance(dict))
 def chi2_row(check: str, d, result: dict) -> dict:
     """A reference-table row for a :func:`curve_check` result."""
     p = result["p"]
@@ -93,12 +100,14 @@ def chi2_row(check: str, d, result: dict) -> dict:
             "p": "< 0.001" if p < 1e-3 else f"{p:.3f}", "verdict": result["verdict"]}
 
 
+@validate_params(check=Text(), d=Unchecked("a label, printed as given"), z=Real(finite=False), points=Integer(min=0), k=Real(gt=0))
 def z_row(check: str, d, z: float, points: int, *, k: float = 3.0) -> dict:
     """A reference-table row for a z-score (``"agree"`` when ``|z| <= k``)."""
     return {"check": check, "d": str(d), "points": int(points), "chi2 or z": f"{z:+.1f}", "p": "",
             "verdict": "agree" if abs(z) <= k else "disagree"}
 
 
+@validate_params(check=Text(), d=Unchecked("a label, printed as given"), worst=Real(), tol=Real(ge=0), points=Integer(min=0))
 def tolerance_row(check: str, d, worst: float, tol: float, points: int) -> dict:
     """A reference-table row for a deterministic distance ``worst`` against a tolerance ``tol``."""
     return {"check": check, "d": str(d), "points": int(points), "chi2 or z": "", "p": "",
