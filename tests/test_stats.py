@@ -1,5 +1,7 @@
 """Shared statistics, features, sweeps and the training-result type, against closed forms and scipy."""
 
+import pickle
+
 import numpy as np
 import pytest
 from scipy import stats as sps
@@ -212,3 +214,5 @@ def test_f_nn_alpha_and_train_result():
     assert res.W is W and res.c == 0.1 and res.optimum == 0.05 and res.risk[0] == 1.0
     with pytest.raises(AttributeError, match="nothing"):
         res.nothing
+    back = pickle.loads(pickle.dumps(res))  # results travel back from sweep workers
+    assert back.optimum == 0.05 and np.array_equal(back.W, W)
