@@ -36,6 +36,7 @@ import numpy as np
 import scipy.linalg as sla
 
 from .._validate import Array, Integer, OneOf, Real, check_size, validate_params
+from ..features import relu_arccos_kernel
 from .target import _B, _W, _check_sym, _check_W, _finite_scalar, _psd_solve_quadform
 
 __all__ = ["relu_rf_moments", "relu_network_risk", "ConvergenceError", "NTSolve", "relu_nt_solve", "relu_nt_risk"]
@@ -67,8 +68,10 @@ def relu_rf_moments(B: np.ndarray, W: np.ndarray):
     ``q_i = Cov(<x, B x>, phi_i) = w_i^T B w_i / (|w_i| sqrt(2 pi))`` and the
     means ``m_i = |w_i| / sqrt(2 pi)``.
     """
-    norms, A, rho, theta = _relu_geometry(W)
-    K = np.outer(norms, norms) * (np.sin(theta) + (np.pi - theta) * rho) / (2.0 * np.pi)
+    norms = np.linalg.norm(W, axis=1)
+    if np.any(norms <= 0):
+        raise ValueError("W must not have zero rows")
+    K = W.shape[1] * relu_arccos_kernel(W, W)  # E_x relu(<w_i, x>) relu(<w_j, x>), x ~ N(0, I_d)
     m = norms / _SQRT_2PI
     C = K - np.outer(m, m)
     q = np.einsum("nd,nd->n", W @ B, W) / (norms * _SQRT_2PI)
