@@ -38,7 +38,6 @@ PENDING = {
     # --
     "double_descent",
     # --
-    "representation",
 }
 
 #: Public functions that take no arguments (nothing to declare), with why they are public.

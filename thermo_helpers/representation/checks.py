@@ -1,0 +1,114 @@
+"""Theory-against-computation checks of the representation chapter (tables for the notebook).
+
+Every check returns rows for :func:`thermo_helpers.report.table` with the
+theory, the computed mean, its standard error over independent draws, the
+z-score, and a verdict, plus a chi-square over the curve with its p-value
+(:mod:`thermo_helpers.stats`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import Instance, Integer, ListOf, Real, Text, Unchecked, validate_params
+
+from .. import stats
+from ..sweep import SweepResult
+
+__all__ = ["verdict", "curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row"]
+
+P_LEVEL = 0.01
+"""A chi-square p-value below this is read as a disagreement."""
+
+
+@validate_params(p_value=Real(ge=0, le=1), level=Real(gt=0, lt=1))
+def verdict(p_value: float, *, level: float = P_LEVEL) -> str:
+    """``"agree"`` if ``p_value >= level``, else ``"disagree"``."""
+    return "agree" if p_value >= level else "disagree"
+
+
+@validate_params(theory=Real(array=True), mean=Real(array=True), sem=Real(gt=0, array=True))
+def curve_check(theory, mean, sem) -> dict:
+    """Chi-square of a computed curve against a theory curve.
+
+    Returns
+    -------
+    dict
+        ``chi2``, ``dof``, ``p`` (upper tail), ``max_abs_z`` and ``verdict``.
+    """
+    chi2, dof, p = stats.chi2_test(theory, mean, sem)
+    z = stats.zscore(theory, mean, sem)
+    return {"chi2": chi2, "dof": dof, "p": p, "max_abs_z": float(np.max(np.abs(z))), "verdict": verdict(p)}
+
+
+@validate_params(res=Instance(SweepResult), d_values=ListOf(Integer(min=1), min_len=1))
+def identity_check(res: SweepResult, d_values) -> tuple[list[dict], dict]:
+    """The Schur identity against the exact RF risks of a sweep of :func:`rf_identity_draw` over ``d``.
+
+    Parameters
+    ----------
+    res : SweepResult
+        From ``run_sweep(rf_identity_draw, {"d": d_values}, ...)``.
+    d_values : sequence of int
+        The grid.
+
+    Returns
+    -------
+    rows, total
+        One row per ``d``: means of the theorem, the exact risk and the
+        identity, the paired gap ``exact - identity`` with its standard error
+        and z-score, and the gap ``exact - theorem`` with its z-score.
+        ``total``: the chi-square of the paired gaps against 0
+        (:func:`curve_check`) and of ``exact - theorem``.
+    """
+    exact, ident, theo = (np.asarray(res.values[k]) for k in ("exact", "identity", "theorem"))
+    gap, gap_se = stats.paired_gap(exact, ident)
+    off, off_se = stats.paired_gap(exact, theo)
+    rows = []
+    for i, d in enumerate(d_values):
+        rows.append({"d": int(d), "draws": exact.shape[-1], "theorem": theo[i].mean(), "exact": exact[i].mean(),
+                     "identity": ident[i].mean(), "exact - identity": gap[i], "s.e.": gap_se[i],
+                     "z (identity)": float(stats.zscore(0.0, gap[i], gap_se[i])),
+                     "z (theorem)": float(stats.zscore(0.0, off[i], off_se[i]))})
+    total = {"identity": curve_check(np.zeros_like(gap), gap, gap_se),
+             "theorem": curve_check(np.zeros_like(off), off, off_se)}
+    return rows, total
+
+
+@validate_params(values=Real(array=True), reference=Real())
+def sgd_spread(values, reference) -> dict:
+    """Spread of final risks over initialisations against a reference value.
+
+    Returns
+    -------
+    dict
+        ``mean``, ``sem``, ``min``, ``max``, ``reference``, ``excess`` (mean minus
+        reference) and its ``z``.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    sem = float(stats.standard_error(v))
+    return {"mean": float(v.mean()), "sem": sem, "min": float(v.min()), "max": float(v.max()),
+            "reference": float(reference), "excess": float(v.mean() - reference),
+            "z": float(stats.zscore(reference, v.mean(), sem))}
+
+
+@validate_params(check=Text(), d=Unchecked("a label, printed as given"), result=Instance(dict))
+def chi2_row(check: str, d, result: dict) -> dict:
+    """A reference-table row for a :func:`curve_check` result."""
+    p = result["p"]
+    return {"check": check, "d": str(d), "points": result["dof"], "chi2 or z": f"{result['chi2']:.1f}",
+            "p": "< 0.001" if p < 1e-3 else f"{p:.3f}", "verdict": result["verdict"]}
+
+
+@validate_params(check=Text(), d=Unchecked("a label, printed as given"), z=Real(finite=False), points=Integer(min=0), k=Real(gt=0))
+def z_row(check: str, d, z: float, points: int, *, k: float = 3.0) -> dict:
+    """A reference-table row for a z-score (``"agree"`` when ``|z| <= k``)."""
+    return {"check": check, "d": str(d), "points": int(points), "chi2 or z": f"{z:+.1f}", "p": "",
+            "verdict": "agree" if abs(z) <= k else "disagree"}
+
+
+@validate_params(check=Text(), d=Unchecked("a label, printed as given"), worst=Real(), tol=Real(ge=0), points=Integer(min=0))
+def tolerance_row(check: str, d, worst: float, tol: float, points: int) -> dict:
+    """A reference-table row for a deterministic distance ``worst`` against a tolerance ``tol``."""
+    return {"check": check, "d": str(d), "points": int(points), "chi2 or z": "", "p": "",
+            "verdict": "agree" if worst <= tol else "disagree"}
