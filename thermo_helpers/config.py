@@ -12,6 +12,11 @@
   comes from :mod:`thermo_helpers.sweep` using processes instead, because
   multi-threaded OpenBLAS next to cvxpy's solvers was seen to slow numpy
   down by up to two orders of magnitude on this kind of machine.
+* ``THERMO_DASK_SCHEDULER`` (unset by default): address of a running Dask
+  scheduler, e.g. ``tcp://10.0.0.5:8786``.  When set, every
+  :mod:`thermo_helpers.sweep` call runs on that cluster through joblib's
+  Dask back end (with ``n_jobs`` ignored: the cluster's workers decide the
+  parallelism).  The numbers are the same as on one machine.
 """
 
 from __future__ import annotations
@@ -77,6 +82,33 @@ def n_jobs() -> int:
     if value < 1 and value != -1:
         raise ValueError(f"THERMO_N_JOBS must be a positive integer or -1, got {raw!r}")
     return value
+
+
+_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+
+
+def dask_scheduler() -> str | None:
+    """Address of the Dask scheduler sweeps run on (``THERMO_DASK_SCHEDULER``), or ``None``.
+
+    Returns
+    -------
+    str or None
+        ``None`` when the variable is unset or empty: sweeps run locally.
+
+    Raises
+    ------
+    ValueError
+        If the value is not ``<scheme>://<host>[:<port>]`` with a scheme Dask
+        knows (``tcp``, ``tls``, ``inproc``, ``ucx``, ``ws``, ``wss``).
+    """
+    raw = os.environ.get("THERMO_DASK_SCHEDULER", "").strip()
+    if not raw:
+        return None
+    scheme, sep, rest = raw.partition("://")
+    if not sep or scheme.lower() not in _SCHEMES or not rest or any(c.isspace() for c in rest):
+        raise ValueError(f"THERMO_DASK_SCHEDULER must be a scheduler address such as "
+                         f"'tcp://host:8786' (schemes {_SCHEMES}), got {raw!r}")
+    return raw
 
 
 def _inline_backend() -> None:
