@@ -113,7 +113,6 @@ def execute_one(md: Path, out_dir: Path, *, timeout: int = DEFAULT_TIMEOUT, kern
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = paper_notebook(md)
-    os.environ["THERMO_SCALE"] = "paper"
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=False,
                             resources={"metadata": {"path": str(out_dir)}})
     entry = {"source_sha256": source_hash(md), "n_jobs": os.environ.get("THERMO_N_JOBS", "2"),
@@ -121,7 +120,7 @@ def execute_one(md: Path, out_dir: Path, *, timeout: int = DEFAULT_TIMEOUT, kern
              "executed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(env={**os.environ, "THERMO_SCALE": "paper"})
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         entry.update(status="failed", seconds=round(time.perf_counter() - start, 1),
                      error=str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__)
