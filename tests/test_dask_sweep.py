@@ -17,13 +17,12 @@ import pytest
 from thermo_helpers import config, sweep
 from thermo_helpers import double_descent as dd
 
-distributed = pytest.importorskip(
-    "distributed", reason="dask.distributed is not importable: install the pinned dask and distributed")
-dask = pytest.importorskip("dask")
+SKIP = "dask.distributed is not importable: install the pinned dask and distributed (the `cluster` extra)"
 
 
 @pytest.fixture(scope="module")
 def cluster():
+    distributed = pytest.importorskip("distributed", reason=SKIP)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None, silence_logs=logging.ERROR) as lc:
         yield lc
@@ -90,6 +89,8 @@ def test_run_sweep_and_map_tasks_run_in_the_dask_workers(cluster, monkeypatch):
 
 
 def test_unreachable_scheduler_is_named(monkeypatch):
+    dask = pytest.importorskip("dask", reason=SKIP)
+    pytest.importorskip("distributed", reason=SKIP)
     monkeypatch.setenv("THERMO_DASK_SCHEDULER", "tcp://127.0.0.1:9")  # the discard port: nothing listens
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
         with pytest.raises(OSError, match="THERMO_DASK_SCHEDULER"):
