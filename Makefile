@@ -86,3 +86,34 @@ clean:  ## remove built sites and scratch files, keep the execution cache and .v
 
 distclean: clean  ## also drop the execution cache and .venv
 	rm -rf $(BUILD) $(VENV)
+
+# ---------------------------------------------------------------- paper edition
+# The chapters at THERMO_SCALE=paper (the talk's dimensions), stored in notebooks/paper/ with
+# their wall times in notebooks/paper/timings.json; see README "The paper edition".
+# THERMO_PAPER_ONLY=intro,max_margin restricts paper / test-paper to those chapters.
+PAPER_BUILD := $(BUILD)/paper
+.PHONY: paper paper-site test-paper
+
+paper: $(STAMP)  ## execute every chapter at THERMO_SCALE=paper into notebooks/paper/ (long), then build its site
+	$(BIN)/python book/paper_edition.py execute; rc=$$?; \
+	$(BIN)/python book/paper_edition.py table --write README.md && \
+	$(MAKE) --no-print-directory paper-site && exit $$rc
+
+paper-site: $(STAMP)  ## site of the stored paper notebooks (no execution) in book/_build/paper/_build/html
+	@mkdir -p $(BUILD)
+	$(BIN)/python book/paper_edition.py config > $(BUILD)/_config_paper.yml
+	$(BIN)/python book/paper_edition.py toc > $(BUILD)/_toc_paper.yml
+	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_paper.yml \
+	  --toc $(CURDIR)/$(BUILD)/_toc_paper.yml --path-output $(PAPER_BUILD)
+	@echo "Open $(PAPER_BUILD)/_build/html/index.html in a browser."
+
+test-paper: $(STAMP)  ## nbval on the stored paper notebooks at THERMO_SCALE=paper (not part of make test)
+	@nbs="$$($(BIN)/python book/paper_edition.py stored)" || exit 2; \
+	if [ -n "$$nbs" ]; then \
+	  THERMO_SCALE=paper THERMO_PAPER_TEST=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+	    --nbval-cell-timeout=14400 -p no:cacheprovider $$nbs; rc=$$?; \
+	else echo "[paper] no stored paper notebook to test"; rc=1; fi; \
+	$(BIN)/python book/paper_edition.py check && exit $$rc || exit 1
+
+# The default site links each chapter into the paper site: build it before the site checks.
+test: paper-site

@@ -47,6 +47,7 @@ NO_ARGUMENTS = {
     "thermo_helpers.config.blas_threads": "reads THERMO_BLAS_THREADS",
     "thermo_helpers.config.n_jobs": "reads THERMO_N_JOBS",
     "thermo_helpers.config.max_elements": "reads THERMO_MAX_ELEMENTS",
+    "thermo_helpers.config.dask_scheduler": "reads THERMO_DASK_SCHEDULER",
     "thermo_helpers.plotting.use_style": "applies the house matplotlib style",
 }
 

@@ -12,6 +12,11 @@
   comes from :mod:`thermo_helpers.sweep` using processes instead, because
   multi-threaded OpenBLAS next to cvxpy's solvers was seen to slow numpy
   down by up to two orders of magnitude on this kind of machine.
+* ``THERMO_DASK_SCHEDULER`` (unset by default): address of a running Dask
+  scheduler, e.g. ``tcp://10.0.0.5:8786``.  When set, every
+  :mod:`thermo_helpers.sweep` call runs on that cluster through joblib's
+  Dask back end (with ``n_jobs`` ignored: the cluster's workers decide the
+  parallelism).  The numbers are the same as on one machine.
 * ``THERMO_MAX_ELEMENTS`` (default 4e8 float64 elements, about 3.2 GB): the
   size guard :func:`thermo_helpers._validate.check_size` refuses, before
   allocating, any array sized by a function's arguments beyond this count.
@@ -34,7 +39,7 @@ from ._params import Boolean, Unchecked, validate_params
 T = TypeVar("T")
 
 __all__ = ["SCALES", "scale", "at_scale", "progress_enabled", "blas_threads", "n_jobs", "max_elements",
-           "setup"]
+           "setup", "dask_scheduler"]
 
 SCALES = ("book", "paper")
 _TRUE = ("1", "true", "yes", "on")
@@ -115,6 +120,33 @@ def n_jobs() -> int:
 def max_elements() -> int:
     """The size guard's limit in float64 elements (``THERMO_MAX_ELEMENTS``, default 4e8)."""
     return _env_int("THERMO_MAX_ELEMENTS", DEFAULT_MAX_ELEMENTS, minimum=1, allow_exponent=True)
+
+
+_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+
+
+def dask_scheduler() -> str | None:
+    """Address of the Dask scheduler sweeps run on (``THERMO_DASK_SCHEDULER``), or ``None``.
+
+    Returns
+    -------
+    str or None
+        ``None`` when the variable is unset or empty: sweeps run locally.
+
+    Raises
+    ------
+    ValueError
+        If the value is not ``<scheme>://<host>[:<port>]`` with a scheme Dask
+        knows (``tcp``, ``tls``, ``inproc``, ``ucx``, ``ws``, ``wss``).
+    """
+    raw = os.environ.get("THERMO_DASK_SCHEDULER", "").strip()
+    if not raw:
+        return None
+    scheme, sep, rest = raw.partition("://")
+    if not sep or scheme.lower() not in _SCHEMES or not rest or any(c.isspace() for c in rest):
+        raise ValueError(f"THERMO_DASK_SCHEDULER must be a scheduler address such as "
+                         f"'tcp://host:8786' (schemes {_SCHEMES}), got {raw!r}")
+    return raw
 
 
 def _inline_backend() -> None:

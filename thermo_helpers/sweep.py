@@ -12,27 +12,31 @@ Determinism
     do not depend on the number of workers or on the order in which tasks run.
 
 Parallel back ends
-    The sweep uses joblib's *current* back end and only sets ``n_jobs``.  On a
-    cluster, wrap the call without changing any code::
+    Locally the sweep uses joblib's *current* back end (loky processes by
+    default) with ``n_jobs`` workers.  To run the same sweeps on a Dask
+    cluster, set one environment variable before starting Python or Jupyter::
 
-        import joblib
-        from dask.distributed import Client
-        client = Client("scheduler-address:8786")
-        with joblib.parallel_config(backend="dask"):
-            res = run_sweep(...)
+        THERMO_DASK_SCHEDULER=tcp://scheduler-host:8786
 
-    ``backend="ray"`` works the same way after ``from ray.util.joblib import
-    register_ray; register_ray()``.  ``n_jobs=-1`` uses every worker offered.
+    Every call then goes through joblib's Dask back end on that scheduler
+    (:func:`thermo_helpers.config.dask_scheduler`), ``n_jobs`` is ignored (the
+    cluster's workers set the parallelism) and, the seeds being per task, the
+    numbers are bitwise those of a local run.  The workers need the same
+    environment (``pip install -r requirements-lock.txt`` and this package).
+    Wrapping a call in ``joblib.parallel_config(backend=...)`` yourself (for
+    example ``"ray"`` after ``ray.util.joblib.register_ray()``) also works
+    when the variable is unset.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 from threadpoolctl import threadpool_limits
 
 from . import config
@@ -113,15 +117,46 @@ def _run(func, params, base_seed, index, threads):
         return func(**params, rng=task_rng(base_seed, index, 0))
 
 
+_DASK_CLIENTS: dict = {}
+
+
+def _dask_client(address: str):
+    """A connected ``distributed.Client`` for ``address``, reused across sweeps."""
+    client = _DASK_CLIENTS.get(address)
+    if client is not None and client.status == "running":
+        return client
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ValueError(f"THERMO_DASK_SCHEDULER is set to {address!r} but the 'distributed' package "
+                         f"is not installed; install the pinned dask and distributed") from exc
+    try:
+        client = Client(address, set_as_default=False)  # timeout: distributed.comm.timeouts.connect
+    except OSError as exc:
+        raise OSError(f"THERMO_DASK_SCHEDULER={address!r}: cannot reach the Dask scheduler ({exc})") from exc
+    _DASK_CLIENTS[address] = client
+    return client
+
+
+def _backend(n_jobs: int):
+    """The joblib back-end context and the worker count to run with."""
+    address = config.dask_scheduler()
+    if address is None:
+        return contextlib.nullcontext(), n_jobs
+    return parallel_config(backend="dask", client=_dask_client(address)), -1
+
+
 def _execute(calls, total: int, n_jobs, progress, desc: str) -> list:
     n_jobs = config.n_jobs() if n_jobs is None else n_jobs
     show = config.progress_enabled() if progress is None else progress
-    it = Parallel(n_jobs=int(n_jobs), return_as="generator")(calls)
-    if show:
-        from tqdm.auto import tqdm
+    backend, n_jobs = _backend(int(n_jobs))
+    with backend:
+        it = Parallel(n_jobs=n_jobs, return_as="generator")(calls)
+        if show:
+            from tqdm.auto import tqdm
 
-        it = tqdm(it, total=total, desc=desc)
-    return list(it)
+            it = tqdm(it, total=total, desc=desc)
+        return list(it)
 
 
 @validate_params(func=Function(), grid=Instance(Mapping, description="a mapping of name -> sequence"),

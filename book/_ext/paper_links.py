@@ -1,0 +1,121 @@
+"""Link each chapter of the book to its paper edition, and label the paper edition's pages.
+
+Default site (``paper_edition = False``): every chapter page ``notebooks/<ch>`` gets a box
+at the top linking, by a relative URL, to ``notebooks/paper/<ch>.html`` of the paper site
+(``book/_build/paper/_build/html``, built by ``make paper-site``), or saying that the
+chapter has no paper edition yet.  Paper site (``paper_edition = True``, set by
+``book/paper_edition.py config``): every page says it was executed at
+``THERMO_SCALE=paper`` and how long it took, from ``notebooks/paper/timings.json``, and a
+link to a chapter not computed yet reads as plain text instead of breaking the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from pathlib import Path
+
+from docutils import nodes
+
+PAPER_SITE = Path("_build") / "paper" / "_build" / "html"  # relative to the book's source folder
+
+
+def _state(srcdir: Path) -> dict:
+    paper = srcdir / "notebooks" / "paper"
+    timings = {}
+    if (paper / "timings.json").exists():
+        timings = json.loads((paper / "timings.json").read_text()).get("chapters", {})
+    state = {}
+    for md in sorted((srcdir / "notebooks").glob("*.md")):
+        entry = dict(timings.get(md.stem, {}))
+        entry["stored"] = (paper / f"{md.stem}.ipynb").exists()
+        entry["current"] = entry.get("source_sha256") == hashlib.sha256(md.read_bytes()).hexdigest()
+        state[md.stem] = entry
+    return state
+
+
+def _config_inited(app, config):
+    # A config value, so that a new or re-run paper chapter makes Sphinx re-read every page.
+    config.paper_edition_state = _state(Path(app.srcdir))
+
+
+def _wall(seconds) -> str:
+    s = float(seconds)
+    return f"{s:.0f} s" if s < 120 else f"{s / 60:.1f} min"
+
+
+def _box(title: str, *children) -> nodes.admonition:
+    box = nodes.admonition(classes=["paper-edition", "tip"])
+    box += nodes.title(text=title)
+    para = nodes.paragraph()
+    for child in children:
+        para += nodes.Text(child) if isinstance(child, str) else child
+    box += para
+    return box
+
+
+def _default_box(app, chapter: str, entry: dict) -> nodes.admonition:
+    if not entry.get("stored"):
+        return _box("Paper edition", "This chapter has not been computed at the talk's dimensions yet "
+                    f"(THERMO_PAPER_ONLY={chapter} make paper).")
+    target = Path(app.srcdir).resolve() / PAPER_SITE / "notebooks" / "paper" / f"{chapter}.html"
+    url = posixpath.relpath(target.as_posix(), (Path(app.outdir).resolve() / "notebooks").as_posix())
+    link = nodes.reference("", "this chapter at the talk's dimensions", refuri=url, internal=False,
+                           classes=["paper-edition-link"])
+    when = f" (THERMO_SCALE=paper, executed in {_wall(entry['seconds'])})" if "seconds" in entry else ""
+    note = "" if entry.get("current") else " It was computed from an earlier version of this page."
+    return _box("Paper edition", "The same code at the sizes of the talk's figures: ", link, when + "." + note)
+
+
+def _paper_box(chapter: str, entry: dict, missing: list[str]) -> nodes.admonition:
+    text = "This page was executed with THERMO_SCALE=paper"
+    if "seconds" in entry:
+        text += (f" in {_wall(entry['seconds'])} on {entry.get('executed_at', '?')[:10]}"
+                 f" ({entry.get('n_jobs', '?')} workers, {entry.get('cpus', '?')} cores)")
+    text += ". The book-scale version of this chapter is in the main site."
+    if missing:
+        text += " Chapters not in this edition yet: " + ", ".join(missing) + "."
+    return _box("Paper edition", text)
+
+
+def _doctree_read(app, doctree):
+    parts = app.env.docname.split("/")
+    state = app.config.paper_edition_state
+    if app.config.paper_edition:
+        if len(parts) != 3 or parts[:2] != ["notebooks", "paper"] or parts[2] not in state:
+            return
+        missing = [c for c, e in state.items() if not e.get("stored")] if parts[2] == "intro" else []
+        box = _paper_box(parts[2], state[parts[2]], missing)
+    else:
+        if len(parts) != 2 or parts[0] != "notebooks" or parts[1] not in state:
+            return
+        box = _default_box(app, parts[1], state[parts[1]])
+    section = doctree.next_node(nodes.section)
+    if section is None:
+        return
+    title = section.next_node(nodes.title)
+    section.insert(section.index(title) + 1 if title is not None and title.parent is section else 0, box)
+
+
+def _missing_reference(app, env, node, contnode):
+    """In the paper site, a link to a chapter not computed yet reads as plain text, without a warning."""
+    if not app.config.paper_edition or node.get("refdomain") != "std" or node.get("reftype") != "doc":
+        return None
+    chapter = posixpath.basename(node.get("reftarget", ""))
+    entry = app.config.paper_edition_state.get(chapter)
+    if entry is None or entry.get("stored"):
+        return None
+    out = nodes.inline(classes=["paper-edition-missing"])
+    out += contnode
+    out += nodes.Text(" (not in the paper edition yet)")
+    return out
+
+
+def setup(app):
+    app.add_config_value("paper_edition", False, "env", [bool])
+    app.add_config_value("paper_edition_state", {}, "env", [dict])
+    app.connect("config-inited", _config_inited)
+    app.connect("doctree-read", _doctree_read)
+    app.connect("missing-reference", _missing_reference)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
