@@ -1,0 +1,254 @@
+"""Limits of the random-features ridge risk: zero width, the kernel limit, and the crossover ridge.
+
+Kernel limit (``psi1 -> infinity`` at fixed ``psi2`` and ``lambda > 0``)
+    On the imaginary axis the fixed point is ``nu_j = i a_j`` with
+    ``a_j (s + a_k g(c)) = psi_j``, ``c = a1 a2 = -chi``, ``s^2 = psi1 psi2 lambda_bar``
+    and ``h(c) = c g(c) = c + zeta^2 c / (1 + zeta^2 c)``.  Both equations give
+    ``a_j s = psi_j - h(c)``, hence ``c s^2 = (psi1 - h(c)) (psi2 - h(c))``, i.e.
+
+        c lambda_bar psi2 = (psi2 - h(c)) (1 - h(c) / psi1).
+
+    As ``psi1 -> infinity`` this becomes ``psi2 lambda_bar c + h(c) = psi2``, the
+    quadratic
+
+        (1 + psi2 lambda_bar) zeta^2 c^2 + (1 + psi2 lambda_bar + zeta^2 - psi2 zeta^2) c - psi2 = 0
+
+    with one positive root.  ``E0``, ``E1`` and ``E2`` are affine in ``psi1``;
+    keeping their ``psi1`` coefficients and writing ``u = chi zeta^2 = -zeta^2 c``:
+
+        E0 / psi1 -> (u - 1) (psi2 (u - 1)^2 - u^2),   E1 / psi1 -> psi2 (u - 1),
+        E2 / psi1 -> u^2 (u - 1),
+
+    so ``B_inf = psi2 / (psi2 (1 - u)^2 - u^2)`` and ``V_inf = u^2 / (psi2 (1 - u)^2 - u^2)``.
+    This is kernel ridge regression with the limiting kernel.
+
+Zero width (``psi1 -> 0``)
+    ``c = O(psi1)``, so ``E1 / E0 -> 1`` and ``E2 / E0 = O(psi1)``: the model
+    predicts zero and ``R(0+) = F1^2 + F*^2`` (checked numerically in the chapter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq, minimize_scalar
+
+from ._validate import positive
+from .double_descent import activation_constants, rf_ridge_asymptotics
+
+__all__ = [
+    "KernelLimit",
+    "kernel_limit_theory",
+    "kernel_limit",
+    "zero_width_risk",
+    "Crossover",
+    "crossover_lambda",
+    "optimal_lambda",
+]
+
+
+@dataclass(frozen=True)
+class KernelLimit:
+    """Bias, variance and test error of random-features ridge regression as ``N/d -> infinity``.
+
+    Attributes
+    ----------
+    bias, variance, test_error, chi : ndarray
+        ``B_inf``, ``V_inf``, ``F1^2 B_inf + (tau^2 + F*^2) V_inf + F*^2`` and
+        ``chi_inf = -c`` (the positive root of the quadratic in the module notes).
+    """
+
+    bias: np.ndarray
+    variance: np.ndarray
+    test_error: np.ndarray
+    chi: np.ndarray
+
+
+def kernel_limit_theory(psi2, lam_bar, zeta, *, F1=1.0, tau=0.0, Fstar=0.0) -> KernelLimit:
+    """Closed-form ``psi1 -> infinity`` limit in the normalised parameters.
+
+    Parameters
+    ----------
+    psi2 : array_like
+        ``n / d`` (> 0).
+    lam_bar : array_like
+        ``lambda / mu_*^2`` (>= 0; 0 gives the ridgeless kernel limit).
+    zeta : array_like
+        ``mu1 / mu_*`` (>= 0).
+    F1, tau, Fstar : array_like
+        Target and noise sizes (>= 0).
+
+    Returns
+    -------
+    KernelLimit
+    """
+    p2 = positive("psi2", psi2)
+    lb = positive("lam_bar", lam_bar, allow_zero=True)
+    ze = positive("zeta", zeta, allow_zero=True)
+    F1 = positive("F1", F1, allow_zero=True)
+    tau = positive("tau", tau, allow_zero=True)
+    Fstar = positive("Fstar", Fstar, allow_zero=True)
+    p2, lb, ze, F1, tau, Fstar = (np.array(v, dtype=float) for v in np.broadcast_arrays(p2, lb, ze, F1, tau, Fstar))
+    z2 = ze * ze
+    a = (1.0 + p2 * lb) * z2
+    b = 1.0 + p2 * lb + z2 - p2 * z2
+    c = 2.0 * p2 / (b + np.sqrt(b * b + 4.0 * a * p2))   # positive root, no cancellation
+    u = -z2 * c
+    den = p2 * (1.0 - u) ** 2 - u * u
+    B = p2 / den
+    V = u * u / den
+    R = F1**2 * B + (tau**2 + Fstar**2) * V + Fstar**2
+    return KernelLimit(bias=B, variance=V, test_error=R, chi=-c)
+
+
+def kernel_limit(psi2, lam, *, activation="relu", F1=1.0, tau=0.0, Fstar=0.0) -> KernelLimit:
+    """Closed-form ``N/d -> infinity`` limit of :func:`thermo_helpers.double_descent.rf_ridge_asymptotics`.
+
+    Parameters
+    ----------
+    psi2 : array_like
+        ``n / d`` (> 0).
+    lam : array_like
+        Ridge penalty (>= 0).
+    activation : activation
+        Enters through ``zeta = mu1 / mu_*`` and ``mu_*``.
+    F1, tau, Fstar : array_like
+        Target and noise sizes (>= 0).
+
+    Returns
+    -------
+    KernelLimit
+    """
+    lam = positive("lam", lam, allow_zero=True)
+    const = activation_constants(activation)
+    return kernel_limit_theory(psi2, lam / const["mu_star"] ** 2, const["zeta"], F1=F1, tau=tau, Fstar=Fstar)
+
+
+def zero_width_risk(F1=1.0, Fstar=0.0) -> np.ndarray:
+    """``R(N/n -> 0+) = F1^2 + F*^2``: with no features the fit is the zero predictor."""
+    F1 = positive("F1", F1, allow_zero=True)
+    Fstar = positive("Fstar", Fstar, allow_zero=True)
+    return F1**2 + Fstar**2
+
+
+@dataclass(frozen=True)
+class Crossover:
+    """The ridge above which the smallest risk over the width is at ``N/n -> infinity``.
+
+    Attributes
+    ----------
+    lam_c : float
+        Root of ``R_inf(lambda) = R(0+)``.
+    bracket : tuple of float
+        The sign-changing bracket given to the root finder.
+    accuracy : float
+        Bound on ``|lam_c - root|``: the root finder's tolerance plus the error
+        propagated from the accuracy of ``R_inf`` (``1e-14`` relative) through
+        ``|dR_inf/dlambda|`` at the root.
+    residual : float
+        ``R_inf(lam_c) - R(0+)``.
+    slope : float
+        ``dR_inf/dlambda`` at ``lam_c`` (central difference).
+    """
+
+    lam_c: float
+    bracket: tuple
+    accuracy: float
+    residual: float
+    slope: float
+
+
+def crossover_lambda(psi2: float, *, F1: float = 1.0, tau: float = 0.0, Fstar: float = 0.0,
+                     activation="relu", lam_lo: float = 1e-8, lam_hi: float = 1e8) -> Crossover:
+    """Solve ``R(N/n -> infinity; lambda) = R(N/n -> 0+)`` for ``lambda``.
+
+    Below the root the kernel limit is worse than the zero predictor, so the
+    global minimum over the width cannot be at ``N/n -> infinity``.  Whether it
+    is there above the root depends on the whole curve; the chapter checks
+    that on a grid.  The root is found by Brent's method on ``log lambda``
+    between the first sign change of ``R_inf - R(0+)`` on a log grid of
+    ``[lam_lo, lam_hi]``.
+
+    Parameters
+    ----------
+    psi2 : float
+        ``n / d`` (> 0).
+    F1, tau, Fstar : float
+        Target and noise sizes (>= 0).
+    activation : activation
+    lam_lo, lam_hi : float
+        Search range (0 < lam_lo < lam_hi).
+
+    Returns
+    -------
+    Crossover
+
+    Raises
+    ------
+    ValueError
+        If ``R_inf - R(0+)`` does not go from positive to non-positive on the range
+        (for example at high SNR, where ``R_inf < R(0+)`` for every ridge).
+    """
+    psi2 = float(positive("psi2", psi2))
+    lam_lo = float(positive("lam_lo", lam_lo))
+    lam_hi = float(positive("lam_hi", lam_hi))
+    if not lam_hi > lam_lo:
+        raise ValueError(f"lam_hi must exceed lam_lo, got {lam_lo!r} and {lam_hi!r}")
+    r0 = float(zero_width_risk(F1, Fstar))
+
+    def gap(loglam):
+        return float(kernel_limit(psi2, np.exp(loglam), activation=activation, F1=F1, tau=tau,
+                                  Fstar=Fstar).test_error) - r0
+
+    grid = np.linspace(np.log(lam_lo), np.log(lam_hi), 401)
+    g = np.array([gap(x) for x in grid])
+    idx = np.flatnonzero((g[:-1] > 0) & (g[1:] <= 0))
+    if idx.size == 0:
+        raise ValueError(f"R(N/n -> infinity) - R(0+) does not change sign from + to - for lambda in "
+                         f"[{lam_lo:g}, {lam_hi:g}] (psi2 = {psi2:g}, F1 = {F1:g}, tau = {tau:g})")
+    a, b = grid[idx[0]], grid[idx[0] + 1]
+    x = brentq(gap, a, b, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
+    lam_c = float(np.exp(x))
+    h = 1e-5 * lam_c
+    slope = (gap(np.log(lam_c + h)) - gap(np.log(lam_c - h))) / (2 * h)
+    err_R = 1e-14 * max(r0, 1.0)
+    accuracy = lam_c * 4 * np.finfo(float).eps + 1e-15 * lam_c + err_R / abs(slope)
+    return Crossover(lam_c=lam_c, bracket=(float(np.exp(a)), float(np.exp(b))), accuracy=float(accuracy),
+                     residual=gap(x), slope=float(slope))
+
+
+def optimal_lambda(psi1: float, psi2: float, *, F1: float = 1.0, tau: float = 0.0, Fstar: float = 0.0,
+                   activation="relu", lam_lo: float = 1e-6, lam_hi: float = 1e3) -> tuple[float, float]:
+    """The ridge that minimises the asymptotic test error at ``(psi1, psi2)``.
+
+    Bounded Brent minimisation over ``log lambda`` in ``[lam_lo, lam_hi]``,
+    started from the best point of a 200-point log grid.
+
+    Returns
+    -------
+    (lam_opt, R_opt) : tuple of float
+        ``lam_opt == lam_lo`` means the optimum is at or below the range
+        (for example ``0+`` at high SNR).
+    """
+    psi1 = float(positive("psi1", psi1))
+    psi2 = float(positive("psi2", psi2))
+    lam_lo = float(positive("lam_lo", lam_lo))
+    lam_hi = float(positive("lam_hi", lam_hi))
+    if not lam_hi > lam_lo:
+        raise ValueError(f"lam_hi must exceed lam_lo, got {lam_lo!r} and {lam_hi!r}")
+
+    def risk(loglam):
+        return rf_ridge_asymptotics(psi1, psi2, np.exp(loglam), activation=activation, F1=F1, tau=tau,
+                                    Fstar=Fstar).test_error
+
+    grid = np.linspace(np.log(lam_lo), np.log(lam_hi), 200)
+    r = risk(grid)
+    i = int(np.argmin(r))
+    if i == 0:
+        return lam_lo, float(r[0])
+    if i == grid.size - 1:
+        return lam_hi, float(r[-1])
+    res = minimize_scalar(lambda x: float(risk(x)), bounds=(grid[i - 1], grid[i + 1]), method="bounded",
+                          options={"xatol": 1e-10})
+    return float(np.exp(res.x)), float(res.fun)
