@@ -10,14 +10,18 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as sps
+from scipy.optimize import brentq
 
 from ._validate import generator, positive_int
+from .double_descent import rf_ridge_asymptotics
 
-__all__ = ["CurveCheck", "curve_chi2", "extrapolate_in_d", "PathArgmin", "path_argmin"]
+__all__ = ["CurveCheck", "curve_chi2", "extrapolate_in_d", "PathArgmin", "path_argmin", "detectable_shift",
+           "agreement_rows", "stream_seed", "optimal_ridge_rows", "paired_rows", "activation_rows", "reference_rows"]
 
 
 @dataclass(frozen=True)
@@ -166,3 +170,184 @@ def path_argmin(lams, values, *, rng, n_boot: int = 2000, level: float = 0.95) -
     q = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
     return PathArgmin(lam=float(np.exp(est)), lo=float(np.exp(q[0])), hi=float(np.exp(q[1])),
                       log_se=float(boot.std(ddof=1)), at_edge=edge)
+
+
+def detectable_shift(theory, sem, *, alpha: float = 0.01, power: float = 0.8) -> float:
+    """Smallest uniform relative error of the theory that a chi-square test over the curve detects.
+
+    A theory off by the factor ``1 + delta`` at every point shifts each z-score by
+    ``delta theory / sem``; the chi-square statistic then follows a noncentral
+    chi-square with noncentrality ``delta^2 sum (theory / sem)^2``.  Returns the
+    ``delta`` at which the test at level ``alpha`` rejects with probability ``power``.
+    """
+    th, se = (np.asarray(v, dtype=float).ravel() for v in (theory, sem))
+    if th.shape != se.shape or th.size == 0 or np.any(se <= 0) or not np.all(np.isfinite(th / se)):
+        raise ValueError("theory and sem must be non-empty, of one shape, finite, with sem > 0")
+    if not (0 < alpha < 1 and 0 < power < 1):
+        raise ValueError(f"alpha and power must lie in (0, 1), got {alpha!r}, {power!r}")
+    dof = th.size
+    crit = sps.chi2.isf(alpha, dof)
+    nc = brentq(lambda c: sps.ncx2.sf(crit, dof, c) - power, 1e-9, 1e6)
+    return float(np.sqrt(nc / np.sum((th / se) ** 2)))
+
+
+def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, alpha: float = 0.01) -> tuple[list, dict]:
+    """One table row per curve: chi-square at each d, and after the 1/d extrapolation.
+
+    Parameters
+    ----------
+    theory : array_like (P, C)
+        Theory at ``P`` independent points for ``C`` curves.
+    means_by_d, sems_by_d : dict of int -> array_like (P, C)
+        Simulated means and standard errors at each dimension (at least two).
+    labels : sequence (C,)
+        Curve labels (the first column of the table).
+    alpha : float
+        Level of the verdict: ``agrees`` when the extrapolated curve's p-value is >= alpha.
+
+    Returns
+    -------
+    rows : list of dict
+        ``curve``, ``chi2/dof d=...`` and ``p d=...`` per d, ``chi2/dof 1/d->0``,
+        ``p 1/d->0``, ``max|z| 1/d->0``, ``detectable`` (see :func:`detectable_shift`)
+        and ``verdict``.
+    extrapolated : dict
+        ``value`` and ``se`` (P, C) of the extrapolated means and ``checks``, the
+        :class:`CurveCheck` of each curve.
+    """
+    th = np.asarray(theory, dtype=float)
+    ds = sorted(means_by_d)
+    value, se = extrapolate_in_d(ds, [means_by_d[d] for d in ds], [sems_by_d[d] for d in ds])
+    rows, checks = [], []
+    for c, lab in enumerate(labels):
+        row = {"curve": lab}
+        for d in ds:
+            ck = curve_chi2(th[:, c], np.asarray(means_by_d[d])[:, c], np.asarray(sems_by_d[d])[:, c])
+            row[f"chi2/dof d={d}"], row[f"p d={d}"] = ck.chi2 / ck.dof, ck.p_value
+        ck = curve_chi2(th[:, c], value[:, c], se[:, c])
+        checks.append(ck)
+        row.update({"chi2/dof 1/d->0": ck.chi2 / ck.dof, "p 1/d->0": ck.p_value, "max|z| 1/d->0": ck.max_abs_z,
+                    "detectable": detectable_shift(th[:, c], se[:, c], alpha=alpha),
+                    "verdict": "agrees" if ck.p_value >= alpha else "DISAGREES"})
+        rows.append(row)
+    return rows, {"value": value, "se": se, "checks": checks}
+
+
+def stream_seed(base_seed: int, label: str) -> int:
+    """An independent integer seed for the part of a chapter called ``label``.
+
+    ``SeedSequence([base_seed, crc32(label)])``: different labels give unrelated
+    streams, and the same label always gives the same one.
+    """
+    if isinstance(base_seed, bool) or not isinstance(base_seed, (int, np.integer)) or base_seed < 0:
+        raise ValueError(f"base_seed must be a non-negative integer, got {base_seed!r}")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"label must be a non-empty string, got {label!r}")
+    ss = np.random.SeedSequence([int(base_seed), zlib.crc32(label.encode())])
+    return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def optimal_ridge_rows(ratios, lams, sims_by_d: dict, theory_opt, *, rng, alpha: float = 0.01,
+                       n_boot: int = 1000) -> tuple[list, dict]:
+    """Simulated optimal ridge at each width and each d, extrapolated in ``1/d``, against theory.
+
+    Parameters
+    ----------
+    ratios : sequence (P,)
+        Widths ``N/n`` (labels only).
+    lams : array_like (L,)
+        The simulated ridge path (increasing, > 0).
+    sims_by_d : dict of int -> RFRidgeSimulation
+        ``raw["test"]`` of shape ``(P, L, S)``.
+    theory_opt : sequence (P,)
+        Theory's optimal ridge at each width.
+    rng : Generator or int
+        Bootstrap resampling.
+
+    Returns
+    -------
+    rows : list of dict
+    summary : dict
+        ``chi2``, ``dof``, ``p_value``, ``max_abs_z`` and ``verdict`` over the widths.
+    """
+    rng = generator(rng)
+    ds = sorted(sims_by_d)
+    rows, logs, ses = [], {d: [] for d in ds}, {d: [] for d in ds}
+    for i, r in enumerate(ratios):
+        row = {"N/n": r, "theory": float(theory_opt[i])}
+        for d in ds:
+            a = path_argmin(lams, sims_by_d[d].raw["test"][i], rng=rng, n_boot=n_boot)
+            if a.at_edge:
+                raise ValueError(f"the simulated optimum at N/n = {r:g}, d = {d} is at the end of the ridge path")
+            row[f"d={d} [95% interval]"] = f"{a.lam:.3f} [{a.lo:.3f}, {a.hi:.3f}]"
+            logs[d].append(np.log(a.lam))
+            ses[d].append(a.log_se)
+        rows.append(row)
+    value, se = extrapolate_in_d(ds, [logs[d] for d in ds], [ses[d] for d in ds])
+    ck = curve_chi2(np.log(np.asarray(theory_opt, dtype=float)), value, se)
+    for row, v, s, z in zip(rows, value, se, ck.z):
+        row.update({"1/d->0": f"{np.exp(v):.3f} [{np.exp(v - 1.96 * s):.3f}, {np.exp(v + 1.96 * s):.3f}]", "z": z})
+    return rows, {"chi2": ck.chi2, "dof": ck.dof, "p_value": ck.p_value, "max_abs_z": ck.max_abs_z,
+                  "verdict": "agrees" if ck.p_value >= alpha else "DISAGREES"}
+
+
+def paired_rows(a_by_d: dict, b_by_d: dict, ratios, lams, key: str = "test", *, alpha: float = 0.01) -> tuple[list, list]:
+    """Paired gaps between two simulations that share their seeds, at each d and extrapolated in ``1/d``.
+
+    ``a_by_d[d]`` and ``b_by_d[d]`` are RFRidgeSimulation objects drawn with the same
+    seeds, so draw ``s`` of both shares its data.  The gap of draw ``s`` is
+    ``a - b``; its mean over draws and standard error are taken at each ``d`` and
+    extrapolated linearly in ``1/d`` to ``d -> infinity``.
+
+    Returns
+    -------
+    rows : list of dict
+        One per (width, ridge): the gap and its z-score at each d and after the extrapolation.
+    curves : list of dict
+        One per ridge: chi-square of the extrapolated gaps against 0 over the widths, with verdict.
+    """
+    ds = sorted(a_by_d)
+    gaps = {d: a_by_d[d].raw[key] - b_by_d[d].raw[key] for d in ds}           # (P, L, S)
+    means = {d: g.mean(axis=-1) for d, g in gaps.items()}
+    sems = {d: g.std(axis=-1, ddof=1) / np.sqrt(g.shape[-1]) for d, g in gaps.items()}
+    value, se = extrapolate_in_d(ds, [means[d] for d in ds], [sems[d] for d in ds])
+    rows, curves = [], []
+    for k, lam in enumerate(lams):
+        for i, r in enumerate(ratios):
+            row = {"N/n": r, "lambda": lam}
+            for d in ds:
+                row[f"gap d={d}"], row[f"z d={d}"] = means[d][i, k], means[d][i, k] / sems[d][i, k]
+            row["gap 1/d->0"], row["z 1/d->0"] = value[i, k], value[i, k] / se[i, k]
+            rows.append(row)
+        ck = curve_chi2(np.zeros(len(ratios)), value[:, k], se[:, k])
+        curves.append({"lambda": lam, "chi2": ck.chi2, "dof": ck.dof, "p": ck.p_value,
+                       "verdict": "agrees" if ck.p_value >= alpha else "DISAGREES"})
+    return rows, curves
+
+
+def activation_rows(sims: dict, specs: dict, psi1, psi2, *, F1: float, tau: float, alpha: float = 0.01) -> list:
+    """Each activation's simulation against its own theory curve, and the first two against each other.
+
+    ``specs[name] = (activation, lam)``; ``sims[name]`` maps each d to an
+    RFRidgeSimulation with one ridge value.  Means are extrapolated in ``1/d``.
+    """
+    rows, ext = [], {}
+    for name, (act, lam) in specs.items():
+        th = rf_ridge_asymptotics(psi1, psi2, lam, activation=act, F1=F1, tau=tau).test_error
+        ds = sorted(sims[name])
+        ext[name] = extrapolate_in_d(ds, [sims[name][d].mean()[:, 0] for d in ds], [sims[name][d].sem()[:, 0] for d in ds])
+        ck = curve_chi2(th, *ext[name])
+        rows.append({"comparison": f"{name} vs its theory", "chi2/dof": ck.chi2 / ck.dof, "p": ck.p_value,
+                     "max|z|": ck.max_abs_z, "verdict": "agrees" if ck.p_value >= alpha else "DISAGREES"})
+    first, second = list(specs)[:2]
+    (m1, s1), (m2, s2) = ext[first], ext[second]
+    ck = curve_chi2(np.zeros_like(m1), m1 - m2, np.hypot(s1, s2))
+    rows.append({"comparison": f"{first} - {second} = 0", "chi2/dof": ck.chi2 / ck.dof, "p": ck.p_value,
+                 "max|z|": ck.max_abs_z, "verdict": "agrees" if ck.p_value >= alpha else "DISAGREES"})
+    return rows
+
+
+def reference_rows(tables: dict) -> list:
+    """Flatten ``{name: rows from agreement_rows}`` to ``curve``, ``chi2/dof`` and ``verdict`` after the extrapolation."""
+    return [{"curve": f"{name}: {row['curve']}", "chi2/dof": row["chi2/dof 1/d->0"], "verdict": row["verdict"]}
+            for name, rows in tables.items() for row in rows]

@@ -45,6 +45,8 @@ __all__ = [
     "Crossover",
     "crossover_lambda",
     "optimal_lambda",
+    "check_minimum_at_infinity",
+    "checkmarks",
 ]
 
 
@@ -252,3 +254,76 @@ def optimal_lambda(psi1: float, psi2: float, *, F1: float = 1.0, tau: float = 0.
     res = minimize_scalar(lambda x: float(risk(x)), bounds=(grid[i - 1], grid[i + 1]), method="bounded",
                           options={"xatol": 1e-10})
     return float(np.exp(res.x)), float(res.fun)
+
+
+def check_minimum_at_infinity(psi2: float, lam_c: float, psi1_grid, lams_above, lams_below, *, F1: float = 1.0,
+                              tau: float = 0.0, Fstar: float = 0.0, activation="relu") -> dict:
+    """Check both directions of "the minimum over the width is at infinity iff lambda >= lam_c".
+
+    Above: ``min over psi1_grid of R(psi1; lam) - R_inf(lam)`` must be > 0 for every
+    ``lam`` in ``lams_above``.  Below: ``R_inf(lam) - R(0+)`` must be > 0 for every
+    ``lam`` in ``lams_below``.
+
+    Returns
+    -------
+    dict
+        ``margin_above``, ``margin_below`` (the smallest margins), ``ok_above``,
+        ``ok_below`` and the numbers of ridges checked ``n_above``, ``n_below``.
+    """
+    psi1_grid = np.asarray(positive("psi1_grid", psi1_grid), dtype=float).ravel()
+    above = np.asarray(positive("lams_above", lams_above), dtype=float).ravel()
+    below = np.asarray(positive("lams_below", lams_below), dtype=float).ravel()
+    kw = dict(activation=activation, F1=F1, tau=tau, Fstar=Fstar)
+    R = rf_ridge_asymptotics(psi1_grid[:, None], psi2, above[None, :], **kw).test_error
+    m_above = R.min(axis=0) - kernel_limit(psi2, above, **kw).test_error
+    m_below = kernel_limit(psi2, below, **kw).test_error - zero_width_risk(F1, Fstar)
+    return {"margin_above": float(m_above.min()), "margin_below": float(m_below.min()),
+            "ok_above": bool(np.all(m_above > 0)), "ok_below": bool(np.all(m_below > 0)),
+            "n_above": int(above.size), "n_below": int(below.size)}
+
+
+def checkmarks(risk, ratios, *, lam_small: float, lams_peak, R_far) -> dict:
+    """The four properties of the slide, checked on the theory.
+
+    Parameters
+    ----------
+    risk : callable
+        ``risk(ratios, lam) -> ndarray`` (the test error against ``N/n``).
+    ratios : ndarray
+        Increasing grid of ``N/n`` reaching well above 1.
+    lam_small : float
+        Small ridge standing in for ``0+`` where the pole must be finite.
+    lams_peak : sequence of float
+        Ridges at which the location of the maximum near ``N/n = 1`` is measured.
+    R_far : callable
+        ``R_far(lam_grid)``: risk at ``N/n -> infinity`` for a high SNR.
+
+    Returns
+    -------
+    dict
+        ``lines`` (printable), ``peak_ratio`` (argmax at ``lam_small``), ``min_under``,
+        ``min_over``, ``lam_opt_far`` and the four booleans ``ok``.
+    """
+    ratios = np.asarray(ratios, dtype=float)
+    near = np.linspace(0.9, 1.1, 400_001)            # step 5e-7 around the threshold
+    peaks = {lam: float(near[np.argmax(risk(near, lam))]) for lam in lams_peak}
+    interior = all(near[0] < pk < near[-1] for pk in peaks.values())
+    peak_ratio = float(near[np.argmax(risk(near, lam_small))])
+    r_small, r0 = risk(ratios, lam_small), risk(ratios, 0.0)
+    over = ratios > 1
+    ok_peak = interior and abs(peak_ratio - 1) < 0.02 and abs(peaks[min(lams_peak)] - 1) < 1e-3
+    ok_min = bool(np.argmin(r_small) == ratios.size - 1 and r_small[-1] < r_small[~over].min())
+    ok_mono = bool(np.all(np.diff(r0[over]) < 0)) and bool(np.all(np.diff(r_small[ratios > 1.1]) < 0))
+    lam_grid = np.concatenate([[0.0], np.geomspace(1e-6, 10, 300)])
+    lam_opt_far = float(lam_grid[np.argmin(R_far(lam_grid))])
+    ok_reg = lam_opt_far == 0.0
+    box = lambda ok: "[x]" if ok else "[ ]"
+    lines = [f"{box(ok_peak)} peak at the interpolation threshold: argmax of R(lambda={lam_small:g}) at N/n = {peak_ratio:.4f}"]
+    lines += [f"      lambda = {lam:<6g}: argmax at N/n = {pk:.6f}, (1 - argmax) / lambda = {(1 - pk) / lam:5.1f}"
+              for lam, pk in peaks.items()]
+    lines += [f"{box(ok_min)} global minimum in the overparametrised regime: min over N/n <= 1 is "
+              f"{r_small[~over].min():.3f}, at N/n = {ratios[-1]:g} it is {r_small[-1]:.3f}",
+              f"{box(ok_mono)} monotone decreasing for N > n (lambda = 0+ and lambda = {lam_small:g} beyond 1.1)",
+              f"{box(ok_reg)} optimal regularisation -> 0 at high SNR: argmin over lambda at N/n -> infinity is {lam_opt_far:g}"]
+    return {"lines": lines, "peak_ratio": peak_ratio, "min_under": float(r_small[~over].min()),
+            "min_over": float(r_small[-1]), "lam_opt_far": lam_opt_far, "ok": (ok_peak, ok_min, ok_mono, ok_reg)}
