@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import plotting
+from .. import plotting
+from .._params import Array, Boolean, HasMethods, ListOf, OrNone, Real, Text, Unchecked, validate_params
 
 __all__ = ["risk_panel", "lam_label"]
 
 
+@validate_params(lam=Real(ge=0))
 def lam_label(lam: float) -> str:
     """``$\\lambda = 0^+$`` for zero, else ``$\\lambda = <lam>$``."""
     return r"$\lambda = 0^+$" if lam == 0 else rf"$\lambda = {lam:g}$"
 
 
+@validate_params(ax=HasMethods("plot", "errorbar"), x_theory=Array(ndim=1, gt=0), theory=Array(ndim=2, finite=False),
+                 labels=ListOf(Text()), x_sim=OrNone(Array(ndim=1, gt=0)), sims=Unchecked("tuples of arrays and labels"),
+                 r0=OrNone(Real()), xlabel=Text(), ylabel=Text(), title=OrNone(Text()), logy=Boolean(),
+                 ylim=Unchecked("passed to Axes.set_ylim"), legend=Boolean())
 def risk_panel(ax, x_theory, theory, labels, *, x_sim=None, sims=(), r0=None, xlabel=r"$N/n$",
                ylabel="test error", title=None, logy=True, ylim=None, legend=True) -> None:
     """Theory curves (lines), simulated points (markers with error bars) and the value at zero width.

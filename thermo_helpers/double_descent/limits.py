@@ -34,8 +34,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from ._validate import positive
-from .double_descent import activation_constants, rf_ridge_asymptotics
+from .._params import ActivationSpec, Array, Function, Real, validate_params
+from .._validate import positive
+from .theory import activation_constants, rf_ridge_asymptotics
+
+_NONNEG = Real(ge=0, array=True)
+_POS = Real(gt=0, array=True)
 
 __all__ = [
     "KernelLimit",
@@ -67,6 +71,7 @@ class KernelLimit:
     chi: np.ndarray
 
 
+@validate_params(psi2=_POS, lam_bar=_NONNEG, zeta=_NONNEG, F1=_NONNEG, tau=_NONNEG, Fstar=_NONNEG)
 def kernel_limit_theory(psi2, lam_bar, zeta, *, F1=1.0, tau=0.0, Fstar=0.0) -> KernelLimit:
     """Closed-form ``psi1 -> infinity`` limit in the normalised parameters.
 
@@ -104,6 +109,7 @@ def kernel_limit_theory(psi2, lam_bar, zeta, *, F1=1.0, tau=0.0, Fstar=0.0) -> K
     return KernelLimit(bias=B, variance=V, test_error=R, chi=-c)
 
 
+@validate_params(psi2=_POS, lam=_NONNEG, activation=ActivationSpec(), F1=_NONNEG, tau=_NONNEG, Fstar=_NONNEG)
 def kernel_limit(psi2, lam, *, activation="relu", F1=1.0, tau=0.0, Fstar=0.0) -> KernelLimit:
     """Closed-form ``N/d -> infinity`` limit of :func:`thermo_helpers.double_descent.rf_ridge_asymptotics`.
 
@@ -127,6 +133,7 @@ def kernel_limit(psi2, lam, *, activation="relu", F1=1.0, tau=0.0, Fstar=0.0) ->
     return kernel_limit_theory(psi2, lam / const["mu_star"] ** 2, const["zeta"], F1=F1, tau=tau, Fstar=Fstar)
 
 
+@validate_params(F1=_NONNEG, Fstar=_NONNEG)
 def zero_width_risk(F1=1.0, Fstar=0.0) -> np.ndarray:
     """``R(N/n -> 0+) = F1^2 + F*^2``: with no features the fit is the zero predictor."""
     F1 = positive("F1", F1, allow_zero=True)
@@ -161,6 +168,8 @@ class Crossover:
     slope: float
 
 
+@validate_params(psi2=Real(gt=0), F1=Real(ge=0), tau=Real(ge=0), Fstar=Real(ge=0), activation=ActivationSpec(),
+                 lam_lo=Real(gt=0), lam_hi=Real(gt=0))
 def crossover_lambda(psi2: float, *, F1: float = 1.0, tau: float = 0.0, Fstar: float = 0.0,
                      activation="relu", lam_lo: float = 1e-8, lam_hi: float = 1e8) -> Crossover:
     """Solve ``R(N/n -> infinity; lambda) = R(N/n -> 0+)`` for ``lambda``.
@@ -220,6 +229,8 @@ def crossover_lambda(psi2: float, *, F1: float = 1.0, tau: float = 0.0, Fstar: f
                      residual=gap(x), slope=float(slope))
 
 
+@validate_params(psi1=Real(gt=0), psi2=Real(gt=0), F1=Real(ge=0), tau=Real(ge=0), Fstar=Real(ge=0),
+                 activation=ActivationSpec(), lam_lo=Real(gt=0), lam_hi=Real(gt=0))
 def optimal_lambda(psi1: float, psi2: float, *, F1: float = 1.0, tau: float = 0.0, Fstar: float = 0.0,
                    activation="relu", lam_lo: float = 1e-6, lam_hi: float = 1e3) -> tuple[float, float]:
     """The ridge that minimises the asymptotic test error at ``(psi1, psi2)``.
@@ -256,6 +267,8 @@ def optimal_lambda(psi1: float, psi2: float, *, F1: float = 1.0, tau: float = 0.
     return float(np.exp(res.x)), float(res.fun)
 
 
+@validate_params(psi2=Real(gt=0), lam_c=Real(gt=0), psi1_grid=_POS, lams_above=_POS, lams_below=_POS,
+                 F1=Real(ge=0), tau=Real(ge=0), Fstar=Real(ge=0), activation=ActivationSpec())
 def check_minimum_at_infinity(psi2: float, lam_c: float, psi1_grid, lams_above, lams_below, *, F1: float = 1.0,
                               tau: float = 0.0, Fstar: float = 0.0, activation="relu") -> dict:
     """Check both directions of "the minimum over the width is at infinity iff lambda >= lam_c".
@@ -282,6 +295,8 @@ def check_minimum_at_infinity(psi2: float, lam_c: float, psi1_grid, lams_above, 
             "n_above": int(above.size), "n_below": int(below.size)}
 
 
+@validate_params(risk=Function(), ratios=Array(ndim=1, gt=0), lam_small=Real(gt=0), lams_peak=Real(gt=0, array=True),
+                 R_far=Function())
 def checkmarks(risk, ratios, *, lam_small: float, lams_peak, R_far) -> dict:
     """The four properties of the slide, checked on the theory.
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import blas, eigh
 
-from ._validate import positive
+from .._params import Array, Real, check_size, validate_params
+from .._validate import positive
 
 __all__ = ["gram_eigh", "ridge_path", "ridge_path_errors"]
 
@@ -49,6 +50,7 @@ def _gammas(gammas) -> np.ndarray:
     return g
 
 
+@validate_params(Phi=Array(ndim=2))
 def gram_eigh(Phi) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues (clipped at 0) and eigenvectors of the smaller Gram matrix of ``Phi``.
 
@@ -61,6 +63,7 @@ def gram_eigh(Phi) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(e, 0.0), V
 
 
+@validate_params(Phi=Array(ndim=2, shape=("n", "N")), Y=Array(), gammas=Real(ge=0, array=True))
 def ridge_path(Phi, Y, gammas) -> tuple[np.ndarray, np.ndarray]:
     """Ridge coefficients and training residuals for every penalty and right-hand side.
 
@@ -104,6 +107,8 @@ def ridge_path(Phi, Y, gammas) -> tuple[np.ndarray, np.ndarray]:
     return A, resid
 
 
+@validate_params(Phi=Array(ndim=2, shape=("n", "N")), signal=Array(), noise=Array(),
+                 gammas=Real(ge=0, array=True), Phi_test=Array(ndim=2, shape=("m", "N")), signal_test=Array())
 def ridge_path_errors(Phi, signal, noise, gammas, Phi_test, signal_test) -> dict:
     """Test, training, bias and variance errors along a ridge path, from one eigendecomposition.
 
