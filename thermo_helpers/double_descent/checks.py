@@ -23,7 +23,7 @@ from scipy import stats as sps
 from scipy.optimize import brentq
 
 from .. import stats
-from .._params import Array, Instance, Integer, ListOf, Real, RNG, Seed, Text, Unchecked, validate_params
+from .._params import Array, Instance, Integer, ListOf, OrNone, Real, RNG, Seed, Text, Unchecked, validate_params
 from .._validate import generator
 from .theory import rf_ridge_asymptotics
 
@@ -164,8 +164,8 @@ def detectable_shift(theory, sem, *, alpha: float = 0.01, power: float = 0.8) ->
 
 
 @validate_params(theory=Array(ndim=2), means_by_d=Instance(dict), sems_by_d=Instance(dict), labels=ListOf(Text()),
-                 seeds=Integer(min=2), alpha=Real(gt=0, lt=1))
-def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: int,
+                 seeds=Integer(min=2), points=OrNone(Array(ndim=1)), alpha=Real(gt=0, lt=1))
+def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: int, points=None,
                    alpha: float = 0.01) -> tuple[list, Extrapolation, list]:
     """One table row per curve: chi-square at each d, and after the 1/d extrapolation.
 
@@ -179,6 +179,8 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
         Curve labels (the first column of the table).
     seeds : int
         Draws behind each mean (the standard errors have ``seeds - 1`` degrees of freedom).
+    points : array_like (P,), optional
+        Abscissae of the points; adds the column ``max|z| at``.
     alpha : float
         Level of the verdict: ``agrees`` when the extrapolated curve's p-value is >= alpha.
 
@@ -207,6 +209,8 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
         row.update({"chi2/dof 1/d->0": ck.chi2 / ck.dof, "p 1/d->0": ck.p_value, "max|z| 1/d->0": ck.max_abs_z,
                     "detectable": detectable_shift(th[:, c], ext.se[:, c], alpha=alpha),
                     "verdict": _verdict(ck.p_value, alpha)})
+        if points is not None:
+            row["max|z| at"] = float(np.asarray(points)[np.argmax(np.abs(ck.z))])
         rows.append(row)
     return rows, ext, checks
 

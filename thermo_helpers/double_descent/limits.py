@@ -90,13 +90,8 @@ def kernel_limit_theory(psi2, lam_bar, zeta, *, F1=1.0, tau=0.0, Fstar=0.0) -> K
     -------
     KernelLimit
     """
-    p2 = positive("psi2", psi2)
-    lb = positive("lam_bar", lam_bar, allow_zero=True)
-    ze = positive("zeta", zeta, allow_zero=True)
-    F1 = positive("F1", F1, allow_zero=True)
-    tau = positive("tau", tau, allow_zero=True)
-    Fstar = positive("Fstar", Fstar, allow_zero=True)
-    p2, lb, ze, F1, tau, Fstar = (np.array(v, dtype=float) for v in np.broadcast_arrays(p2, lb, ze, F1, tau, Fstar))
+    p2, lb, ze, F1, tau, Fstar = (np.array(v, dtype=float) for v in np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (psi2, lam_bar, zeta, F1, tau, Fstar))))
     z2 = ze * ze
     a = (1.0 + p2 * lb) * z2
     b = 1.0 + p2 * lb + z2 - p2 * z2

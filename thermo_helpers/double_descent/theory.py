@@ -38,7 +38,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._params import ActivationSpec, Real, Unchecked, validate_params
-from .._validate import positive
 from ..activations import ActivationLike, activation_constants, matched_activation
 
 __all__ = [
@@ -191,14 +190,8 @@ def rf_ridge_theory(psi1, psi2, lam_bar, zeta, *, F1=1.0, tau=0.0, Fstar=0.0) ->
     -------
     RFRidgeTheory
     """
-    psi1 = positive("psi1", psi1)
-    psi2 = positive("psi2", psi2)
-    lam_bar = positive("lam_bar", lam_bar, allow_zero=True)
-    zeta = positive("zeta", zeta, allow_zero=True)
-    F1 = positive("F1", F1, allow_zero=True)
-    tau = positive("tau", tau, allow_zero=True)
-    Fstar = positive("Fstar", Fstar, allow_zero=True)
-    p1, p2, lb, ze, F1, tau, Fstar = np.broadcast_arrays(psi1, psi2, lam_bar, zeta, F1, tau, Fstar)
+    p1, p2, lb, ze, F1, tau, Fstar = np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                                           for v in (psi1, psi2, lam_bar, zeta, F1, tau, Fstar)))
     p1, p2, lb, ze, F1, tau, Fstar = (np.array(v, dtype=float) for v in (p1, p2, lb, ze, F1, tau, Fstar))
     z2 = ze * ze
     s = np.sqrt(p1 * p2 * lb)
@@ -284,14 +277,8 @@ def rf_ridge_asymptotics(psi1, psi2, lam, *, activation: ActivationLike = "relu"
     >>> bool(np.all(th.chi < 0))
     True
     """
-    psi1 = positive("psi1", psi1)
-    psi2 = positive("psi2", psi2)
-    lam = positive("lam", lam, allow_zero=True)
-    positive("tau", tau, allow_zero=True)
-    positive("F1", F1, allow_zero=True)
-    positive("Fstar", Fstar, allow_zero=True)
     const = activation_constants(activation)
-    return rf_ridge_theory(psi1, psi2, lam / const["mu_star"] ** 2, const["zeta"], F1=F1, tau=tau, Fstar=Fstar)
+    return rf_ridge_theory(psi1, psi2, np.asarray(lam, dtype=float) / const["mu_star"] ** 2, const["zeta"], F1=F1, tau=tau, Fstar=Fstar)
 
 
 @validate_params(nu1=Unchecked("complex fixed point, checked by the arithmetic"),
