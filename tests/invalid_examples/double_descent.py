@@ -48,7 +48,7 @@ EXAMPLES = {
                                               lams_above=np.array([0.2, 1.0]), lams_below=np.array([0.01]), F1=1.0,
                                               tau=np.sqrt(5.0), Fstar=0.0, activation="relu"),
     "checkmarks": lambda: dict(risk=_risk, ratios=np.geomspace(0.1, 10, 50), lam_small=1e-4, lams_peak=[1e-3, 1e-4],
-                               R_far=lambda lam: dd.kernel_limit(2.0, lam, tau=0.4).test_error),
+                               R_far=lambda lam: dd.kernel_limit(2.0, lam, tau=0.4).test_error, near_points=2001),
     "gram_eigh": lambda: dict(Phi=_PHI.copy()),
     "ridge_path": lambda: dict(Phi=_PHI.copy(), Y=np.ones(6), gammas=np.array([0.0, 1.0])),
     "ridge_path_errors": lambda: dict(Phi=_PHI.copy(), signal=np.ones(6), noise=np.zeros(6), gammas=[0.5],

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from .._params import ActivationSpec, Array, Function, Real, validate_params
+from .._params import ActivationSpec, Array, Function, Integer, Real, validate_params
 from .._validate import positive
 from .theory import activation_constants, rf_ridge_asymptotics
 
@@ -291,8 +291,8 @@ def check_minimum_at_infinity(psi2: float, lam_c: float, psi1_grid, lams_above, 
 
 
 @validate_params(risk=Function(), ratios=Array(ndim=1, gt=0), lam_small=Real(gt=0), lams_peak=Real(gt=0, array=True),
-                 R_far=Function())
-def checkmarks(risk, ratios, *, lam_small: float, lams_peak, R_far) -> dict:
+                 R_far=Function(), near_points=Integer(min=101, max=10**7))
+def checkmarks(risk, ratios, *, lam_small: float, lams_peak, R_far, near_points: int = 400_001) -> dict:
     """The four properties of the slide, checked on the theory.
 
     Parameters
@@ -307,6 +307,8 @@ def checkmarks(risk, ratios, *, lam_small: float, lams_peak, R_far) -> dict:
         Ridges at which the location of the maximum near ``N/n = 1`` is measured.
     R_far : callable
         ``R_far(lam_grid)``: risk at ``N/n -> infinity`` for a high SNR.
+    near_points : int
+        Grid points on ``[0.9, 1.1]`` for locating the maxima (the default has step 5e-7).
 
     Returns
     -------
@@ -315,7 +317,7 @@ def checkmarks(risk, ratios, *, lam_small: float, lams_peak, R_far) -> dict:
         ``min_over``, ``lam_opt_far`` and the four booleans ``ok``.
     """
     ratios = np.asarray(ratios, dtype=float)
-    near = np.linspace(0.9, 1.1, 400_001)            # step 5e-7 around the threshold
+    near = np.linspace(0.9, 1.1, near_points)
     peaks = {lam: float(near[np.argmax(risk(near, lam))]) for lam in lams_peak}
     interior = all(near[0] < pk < near[-1] for pk in peaks.values())
     peak_ratio = float(near[np.argmax(risk(near, lam_small))])
