@@ -177,11 +177,11 @@ def test_checkmarks_of_the_slide_hold_on_the_theory():
     def risk(r, lam):
         return dd.rf_ridge_asymptotics(np.asarray(r) * 2.0, 2.0, lam, tau=0.5).test_error
 
-    out = dd.checkmarks(risk, np.geomspace(0.01, 50, 2000), lam_small=1e-4, lams_peak=(1e-3, 1e-4), near_points=40_001,
+    out = dd.checkmarks(risk, np.geomspace(0.01, 50, 2000), lam_small=1e-4, lams_peak=(1e-3, 1e-6), near_points=400_001,
                         R_far=lambda lam: dd.kernel_limit(2.0, lam, tau=np.sqrt(0.2)).test_error)
     assert all(out["ok"]) and 0.99 < out["peak_ratio"] < 1.0
     # at low SNR a small ridge does not give the global minimum at infinite width
     low = dd.checkmarks(lambda r, lam: dd.rf_ridge_asymptotics(np.asarray(r) * 2.0, 2.0, lam, tau=np.sqrt(5)).test_error,
-                        np.geomspace(0.01, 50, 2000), lam_small=1e-4, lams_peak=(1e-3, 1e-4), near_points=40_001,
+                        np.geomspace(0.01, 50, 2000), lam_small=1e-4, lams_peak=(1e-3, 1e-6), near_points=400_001,
                         R_far=lambda lam: dd.kernel_limit(2.0, lam, tau=np.sqrt(0.2)).test_error)
     assert not low["ok"][1]
