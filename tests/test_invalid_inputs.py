@@ -113,9 +113,20 @@ def _checked(func) -> dict:
 
 
 def _example_kwargs(qual: str) -> dict:
+    """A fresh valid call of ``qual`` (the registered dict, or what its factory returns)."""
     _, key, top = COVERED[qual]
     ex = EXAMPLES[top][key]
     return dict(ex() if callable(ex) else ex)
+
+
+_CACHED: dict = {}
+
+
+def _case_kwargs(qual: str) -> dict:
+    """The valid call for one bad-input case: built once per function, arrays copied per case."""
+    if qual not in _CACHED:
+        _CACHED[qual] = _example_kwargs(qual)
+    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in _CACHED[qual].items()}
 
 
 def _default(func, pname):
@@ -127,7 +138,7 @@ def _cases():
     for qual, (func, key, top) in sorted(COVERED.items()):
         if key not in EXAMPLES.get(top, {}) or not _checked(func):
             continue
-        valid = _example_kwargs(qual)
+        valid = _case_kwargs(qual)
         shared = _params.shared_symbols(func.__thermo_params__)
         for pname, c in _checked(func).items():
             value = valid[pname] if pname in valid else _default(func, pname)
@@ -197,7 +208,7 @@ def test_valid_example_call_runs(qual, watchdog):
 @pytest.mark.parametrize("qual, pname, kind, bad", CASES)
 def test_bad_input_is_refused_naming_the_argument(qual, pname, kind, bad, watchdog):
     func = COVERED[qual][0]
-    kwargs = _example_kwargs(qual)
+    kwargs = _case_kwargs(qual)
     kwargs[pname] = bad
     try:
         out = func(**kwargs)
@@ -317,3 +328,36 @@ def test_moments_of_an_activation_without_finite_moments_raise(activation):
 
     with pytest.raises(ValueError, match="^activation"):
         gaussian_moments(activation)
+
+
+def test_binding_matches_python_calls():
+    @_params.validate_params(a=_params.Integer(), b=_params.Real(), c=_params.Boolean())
+    def f(a, b=1.0, *, c=False, **kw):
+        return a, b, c, kw
+
+    assert f(1) == (1, 1.0, False, {})
+    assert f(2, 3.0, c=True, extra=5) == (2, 3.0, True, {"extra": 5})
+    assert f(b=2.0, a=4) == (4, 2.0, False, {})
+    for args, kwargs, match in [((), {}, "missing"), ((1,), {"a": 2}, "multiple values"),
+                                ((1, 2.0, 3), {}, "positional")]:
+        with pytest.raises(TypeError, match=match):
+            f(*args, **kwargs)
+    g = _params.validate_params(a=_params.Integer())(lambda a: a)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        g(1, z=2)
+
+
+def test_sweeps_refuse_an_rng_they_would_pass_twice():
+    from thermo_helpers import sweep
+
+    def task(x, *, rng):
+        return x
+
+    with pytest.raises(ValueError, match="^fixed must not repeat"):
+        sweep.run_sweep(task, {"x": [1.0]}, seeds=1, base_seed=0, n_jobs=1, fixed={"rng": 3})
+    with pytest.raises(ValueError, match="^fixed must not repeat"):
+        sweep.run_sweep(task, {"x": [1.0]}, seeds=1, base_seed=0, n_jobs=1, fixed={"x": 3})
+    with pytest.raises(ValueError, match="^grid must not sweep 'rng'"):
+        sweep.run_sweep(task, {"rng": [1, 2]}, seeds=1, base_seed=0, n_jobs=1)
+    with pytest.raises(ValueError, match="^kwargs_list must not contain 'rng'"):
+        sweep.map_tasks(task, [{"x": 1.0, "rng": 2}], base_seed=0, n_jobs=1)

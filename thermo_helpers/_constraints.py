@@ -2,7 +2,7 @@
 
 Each constraint checks one argument (``check(name, value, symbols)``, raising
 :class:`InvalidParameterError` whose message starts with ``name``) and lists
-values it must refuse (``invalid_values(valid)``), which the invalid-input
+values it must refuse (``invalid_values(valid, shared)``), which the invalid-input
 test feeds to every public function.  Array constraints are in
 :mod:`thermo_helpers._arrays`.
 """
@@ -65,6 +65,7 @@ class Constraint:
         tail = f" ({extra})" if extra else ""
         return InvalidParameterError(f"{name} must be {self.description}, got {_short(value)}{tail}")
 
+
 # ------------------------------------------------------------------ scalars
 def _bounds_text(gt, ge, lt, le) -> str:
     parts = []
@@ -88,7 +89,8 @@ def _violates(lo: float, hi: float, gt, ge, lt, le) -> bool:
 def _array_violates(x: np.ndarray, bounds) -> bool:
     """Whether any finite entry of ``x`` breaks ``bounds`` = (gt, ge, lt, le)."""
     if x.dtype.kind == "f":
-        x = x[np.isfinite(x)] if not np.isfinite(x).all() else x
+        ok = np.isfinite(x)
+        x = x if ok.all() else x[ok]
     if x.size == 0:
         return False
     return _violates(x.min(), x.max(), *bounds)
@@ -374,6 +376,7 @@ def _real_array(c: Constraint, name: str, value) -> np.ndarray:
     if arr.dtype.kind not in "iuf":
         raise InvalidParameterError(f"{name} must be {c.description}, got an array of dtype {arr.dtype}")
     return arr
+
 
 # ------------------------------------------------------------------ combinators
 class OrNone(Constraint):

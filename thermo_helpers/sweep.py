@@ -168,6 +168,8 @@ def run_sweep(
         raise InvalidParameterError("grid must name at least one parameter, got an empty mapping")
     axes = []
     for k in names:
+        if k == "rng":
+            raise InvalidParameterError("grid must not sweep 'rng': each task gets its own Generator")
         if not isinstance(k, str) or isinstance(grid[k], (str, bytes)) or not hasattr(grid[k], "__len__"):
             raise InvalidParameterError(f"grid must map parameter names to sequences of values; entry {k!r} "
                                         f"is {type(grid[k]).__name__}")
@@ -179,6 +181,9 @@ def run_sweep(
     check_size("run_sweep tasks (grid points x seeds)", float(np.prod(shape, dtype=float)) * seeds)
     points = list(itertools.product(*[range(s) for s in shape]))
     fixed = dict(fixed or {})
+    clash = sorted(set(fixed) & (set(names) | {"rng"}))
+    if clash:
+        raise InvalidParameterError(f"fixed must not repeat a grid name or 'rng' (the sweep passes it), got {clash}")
     tasks = []
     for i, idx in enumerate(points):
         params = {k: axes[j][idx[j]].item() for j, k in enumerate(names)}
@@ -241,6 +246,8 @@ def map_tasks(
     check_size("map_tasks task list", len(kwargs_list))
     base_seed = None if base_seed is None else int(base_seed)
     tasks = [dict(kw) for kw in kwargs_list]
+    if base_seed is not None and any("rng" in kw for kw in tasks):
+        raise InvalidParameterError("kwargs_list must not contain 'rng' when base_seed is given (map_tasks passes it)")
     if not tasks:
         return []
     threads = config.blas_threads()
