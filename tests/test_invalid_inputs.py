@@ -36,7 +36,6 @@ PENDING = {
     # --
     "lazy_mean_field",
     # --
-    "double_descent",
     # --
 }
 
