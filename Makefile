@@ -6,12 +6,17 @@ SHELL := /bin/bash
 # pyenv's installed versions) that runs and is supported, unless PYTHON= is given.
 SUPPORTED_PY := 3.11 3.12 3.13
 PY_OK := import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 13)))
-PYENV_PYTHONS := $(wildcard $(HOME)/.pyenv/versions/3.1[123].*/bin/python3)
+PYENV_PYTHONS := $(shell ls -1d $(HOME)/.pyenv/versions/3.1[123].*/bin/python3 2>/dev/null | sort -rV)
 find_python = $(firstword $(foreach p,$(1),$(shell $(p) -c '$(PY_OK)' >/dev/null 2>&1 && command -v $(p))))
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(call find_python,python3 python3.13 python3.12 python3.11 $(PYENV_PYTHONS))
 endif
 VENV   ?= .venv
+# A second supported Python for CI (a minor version other than PYTHON's), in its own venv.
+py_minor = $(shell $(1) -c 'import sys; print(*sys.version_info[:2], sep=".")' 2>/dev/null)
+ALT_PYTHON ?= $(firstword $(foreach p,python3.13 python3.12 python3.11 $(PYENV_PYTHONS),$(if $(filter-out \
+  $(call py_minor,$(PYTHON)),$(filter $(SUPPORTED_PY),$(call py_minor,$(p)))),$(shell command -v $(p)))))
+ALT_VENV ?= .venv-alt
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NB_DIR := notebooks
@@ -35,7 +40,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book
 
-.PHONY: help env lock lab browser npm book site-stored student test test-fast test-portable \
+.PHONY: help env lock lab browser npm book site-stored student test test-fast test-portable test-alt \
         test-course notebooks notebook assignments grade bench clean distclean
 
 help:  ## list the targets
@@ -62,7 +67,7 @@ lock:  ## re-resolve requirements-lock.txt for Python 3.11-3.13 with uv (keeps c
 	  --universal --python-version 3.11 --no-annotate -o requirements-lock.txt
 
 lab: $(STAMP)  ## open the chapters in JupyterLab (.md chapters open as notebooks through jupytext)
-	$(BIN)/jupyter lab $(NB_DIR)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(NB_DIR)
 
 browser:  ## install Debian's chromium for the site test (needs root and apt)
 	@command -v chromium >/dev/null || { \
@@ -120,6 +125,11 @@ test-fast: $(STAMP)  ## unit tests only (no notebooks, no site, no grading)
 test-portable: $(STAMP)  ## nbval on every chapter under other OpenBLAS kernels (PORTABLE_CORETYPES)
 	@for k in $(PORTABLE_CORETYPES); do echo "== OPENBLAS_CORETYPE=$$k"; \
 	  OPENBLAS_CORETYPE=$$k $(BIN)/python -m pytest -n $(PYTEST_NB_WORKERS) --dist loadfile $(NBVAL) $(NB_DIR) || exit 1; done
+
+test-alt:  ## unit tests and nbval on every chapter under a second Python (ALT_PYTHON, in .venv-alt)
+	@test -n "$(ALT_PYTHON)" || { echo "error: no second Python among $(SUPPORTED_PY) besides $(PYTHON)"; exit 1; }
+	$(MAKE) --no-print-directory env VENV=$(ALT_VENV) PYTHON=$(ALT_PYTHON)
+	$(ALT_VENV)/bin/python -m pytest -n $(PYTEST_NB_WORKERS) --dist loadfile $(NBVAL) -m "not site and not course" tests $(NB_DIR)
 
 test-course: $(STAMP)  ## the grading pipeline end to end (assignments, reference, stripped and planted submissions)
 	$(BIN)/python -m pytest -m course tests

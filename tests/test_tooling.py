@@ -100,6 +100,8 @@ def test_jupyter_lab_opens_a_chapter_md_as_a_notebook(tmp_path):
     cmd = [str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            f"--ServerApp.token={token}", f"--ServerApp.root_dir={ROOT}", "--ServerApp.port_retries=0",
            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")  # CI runs as root; `make lab` adds the same flag
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "cfg"))
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "lab.log", "w"))
     base = f"http://127.0.0.1:{port}"
@@ -119,7 +121,8 @@ def test_jupyter_lab_opens_a_chapter_md_as_a_notebook(tmp_path):
         got = [c["source"] for c in model["content"]["cells"]]
         assert got == [c.source for c in want.cells], "the notebook served differs from the .md chapter"
         settings = _get(f"{base}/lab/api/settings/@jupyterlab/docmanager-extension:plugin?token={token}")
-        viewers = settings["settings"].get("defaultViewers", {})
+        # overrides.json becomes the schema's default, which user settings may still change
+        viewers = settings["schema"]["properties"]["defaultViewers"].get("default", {})
         assert viewers.get("markdown") == "Jupytext Notebook", f"JupyterLab opens .md with {viewers}"
     finally:
         proc.terminate()
