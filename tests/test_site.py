@@ -213,7 +213,7 @@ def test_every_figure_has_alt_text_that_is_not_a_file_name():
                     problems.append(f"{page_path.relative_to(site)}: {Path(src).name} has alt {alt!r}")
     assert n_fig > 0, "no figure found on the site"
     assert not problems, f"{len(problems)} of {n_fig} figures lack descriptive alt text " \
-                         "(set the cell option mystnb.image.alt, see CONTRIBUTING.md):\n" + "\n".join(problems)
+                         "(set the code cell option mystnb.image.alt):\n" + "\n".join(problems)
 
 
 def _content_pages(site):

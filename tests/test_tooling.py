@@ -34,9 +34,9 @@ def _commands() -> list[tuple[str, str]]:
     found = []
     for doc in DOCS:
         text = doc.read_text()
-        blocks = re.findall(r"^```(?:bash|sh|console)?\n(.*?)^```", text, re.S | re.M)
+        blocks = re.findall(r"^[ \t]*```(?:bash|sh|console)?\n(.*?)^[ \t]*```", text, re.S | re.M)
         lines = [ln.split("#")[0].strip() for b in blocks for ln in b.splitlines()]
-        lines += re.findall(r"`([^`\n]+)`", re.sub(r"^```.*?^```", "", text, flags=re.S | re.M))
+        lines += re.findall(r"`([^`\n]+)`", re.sub(r"^[ \t]*```.*?^[ \t]*```", "", text, flags=re.S | re.M))
         for ln in lines:
             ln = ln.strip()
             for cmd in re.split(r"\s*(?:&&|;)\s*", ln):
