@@ -141,9 +141,10 @@ def test_student_notebooks_hold_no_solution_and_no_hidden_check(assignments):
 
 
 def _plant(reference: Path, label: str, code: str, dest: Path) -> None:
+    """Append the wrong answer to the exercise's answer cell: otter checks right after that cell."""
     nb = nbformat.read(reference, as_version=4)
     idx = max(i for i, c in enumerate(nb.cells) if label in c.metadata.get("otter", {}).get("tests", []))
-    nb.cells.insert(idx + 1, nbformat.v4.new_code_cell(code))
+    nb.cells[idx].source = nb.cells[idx].source.rstrip("\n") + "\n" + code
     nbformat.write(nb, dest)
 
 
