@@ -2,13 +2,34 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
-VENV   := .venv
+# Python 3.11, 3.12 or 3.13: the first of python3, python3.13, python3.12, python3.11 (and
+# pyenv's installed versions) that runs and is supported, unless PYTHON= is given.
+SUPPORTED_PY := 3.11 3.12 3.13
+PY_OK := import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 13)))
+PYENV_PYTHONS := $(shell ls -1d $(HOME)/.pyenv/versions/3.1[123].*/bin/python3 2>/dev/null | sort -rV)
+find_python = $(firstword $(foreach p,$(1),$(shell $(p) -c '$(PY_OK)' >/dev/null 2>&1 && command -v $(p))))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(call find_python,python3 python3.13 python3.12 python3.11 $(PYENV_PYTHONS))
+endif
+VENV   ?= .venv
+# A second supported Python for CI (a minor version other than PYTHON's), in its own venv.
+py_minor = $(shell $(1) -c 'import sys; print(*sys.version_info[:2], sep=".")' 2>/dev/null)
+ALT_PYTHON ?= $(firstword $(foreach p,python3.13 python3.12 python3.11 $(PYENV_PYTHONS),$(if $(filter-out \
+  $(call py_minor,$(PYTHON)),$(filter $(SUPPORTED_PY),$(call py_minor,$(p)))),$(shell command -v $(p)))))
+ALT_VENV ?= .venv-alt
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NB_DIR := notebooks
 CHAPTERS := $(basename $(notdir $(wildcard $(NB_DIR)/*.md)))
 BUILD  := book/_build
+ASSIGNMENTS ?= build/assignments
+GRADES ?= build/grades.csv
+# nbval: the README's test command.  PYTEST_NB_WORKERS spreads notebooks over processes.
+NBVAL  := --nbval-lax --nbval-current-env -p no:cacheprovider
+PYTEST_NB_WORKERS ?= 2
+# OpenBLAS kernels that this CPU runs besides its own: each changes the last bits of BLAS results,
+# which is what another machine does (test-portable).
+PORTABLE_CORETYPES ?= Sandybridge Prescott
 
 # One BLAS thread per process: parallelism comes from joblib processes (see
 # thermo_helpers/config.py and ../shared notes on OpenBLAS next to cvxpy).
@@ -19,21 +40,34 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book
 
-.PHONY: help env browser book site-stored student test test-fast notebooks notebook \
-        assignments bench clean distclean
+.PHONY: help env lock lab browser npm book site-stored student test test-fast test-portable test-alt \
+        test-course notebooks notebook assignments grade bench clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
 # ---------------------------------------------------------------- environment
 $(STAMP): requirements-lock.txt pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "error: no Python $(SUPPORTED_PY) found; install one or set PYTHON=/path/to/python3.12"; exit 1; }
+	@$(PYTHON) -c '$(PY_OK)' || { echo "error: $(PYTHON) is not Python $(SUPPORTED_PY)"; exit 1; }
+	@want=$$($(PYTHON) -c 'import sys; print(sys.version_info[:2])'); \
+	have=$$($(BIN)/python -c 'import sys; print(sys.version_info[:2])' 2>/dev/null || true); \
+	if [ -n "$$have" ] && [ "$$have" != "$$want" ]; then echo "$(VENV) has Python $$have, not $$want: recreating it"; rm -rf $(VENV); fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python book/lab_settings.py $(VENV)
 	touch $@
 
-env: $(STAMP)  ## create .venv and install the pinned environment
+env: $(STAMP)  ## create .venv and install the pinned environment (PYTHON=python3.12 to choose)
+
+lock:  ## re-resolve requirements-lock.txt for Python 3.11-3.13 with uv (keeps current pins where possible)
+	test -x $(VENV)-uv/bin/uv || { $(PYTHON) -m venv $(VENV)-uv && $(VENV)-uv/bin/python -m pip install --quiet uv==0.13.8; }
+	$(VENV)-uv/bin/uv pip compile pyproject.toml --extra book --extra test --extra lab --extra course \
+	  --universal --python-version 3.11 --no-annotate -o requirements-lock.txt
+
+lab: $(STAMP)  ## open the chapters in JupyterLab (.md chapters open as notebooks through jupytext)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(NB_DIR)
 
 browser:  ## install Debian's chromium for the site test (needs root and apt)
 	@command -v chromium >/dev/null || { \
@@ -66,15 +100,39 @@ notebook: $(STAMP)  ## one chapter: make notebook NB=double_descent
 	cd $(NB_DIR) && ../$(BIN)/jupyter execute --inplace --timeout=1200 $(NB).ipynb
 	$(BIN)/jupytext --quiet --sync $(NB_DIR)/$(NB).ipynb
 
-assignments: $(STAMP)  ## student notebooks without solutions in build/assignments
-	$(BIN)/python book/make_assignments.py $(NB_DIR) build/assignments
+# ---------------------------------------------------------------- the course
+assignments: $(STAMP)  ## per chapter: a student notebook and an otter-grader autograder in build/assignments
+	$(BIN)/python book/make_assignments.py $(NB_DIR) $(ASSIGNMENTS)
+
+grade: $(STAMP)  ## grade a folder of student notebooks: make grade SUBMISSIONS=dir (writes build/grades.csv)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of <student>/<chapter>.ipynb> [GRADES=out.csv]"; exit 2; }
+	@test -d $(ASSIGNMENTS) || $(MAKE) --no-print-directory assignments
+	$(BIN)/python book/grading/grade.py --assignments $(ASSIGNMENTS) --out $(GRADES) $(SUBMISSIONS)
 
 # ---------------------------------------------------------------- checks
-test: $(STAMP) browser site-stored student  ## run every test: unit, theory-vs-simulation, nbval, site
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider tests $(NB_DIR)
+npm: node_modules/.package-lock.json  ## install axe-core for the accessibility test (npm ci from package-lock.json)
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: install Node.js and npm (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
-test-fast: $(STAMP)  ## unit tests only (no notebooks, no site)
-	$(BIN)/python -m pytest -m "not slow and not site" tests
+test: $(STAMP) browser npm site-stored student  ## run every test: unit, theory-vs-simulation, nbval, site, accessibility, grading
+	$(BIN)/python -m pytest -n $(PYTEST_NB_WORKERS) --dist loadfile $(NBVAL) tests $(NB_DIR)
+
+test-fast: $(STAMP)  ## unit tests only (no notebooks, no site, no grading)
+	$(BIN)/python -m pytest -m "not slow and not site and not course" tests
+
+test-portable: $(STAMP)  ## nbval on every chapter under other OpenBLAS kernels (PORTABLE_CORETYPES)
+	@for k in $(PORTABLE_CORETYPES); do echo "== OPENBLAS_CORETYPE=$$k"; \
+	  OPENBLAS_CORETYPE=$$k $(BIN)/python -m pytest -n $(PYTEST_NB_WORKERS) --dist loadfile $(NBVAL) $(NB_DIR) || exit 1; done
+
+test-alt:  ## unit tests and nbval on every chapter under a second Python (ALT_PYTHON, in .venv-alt)
+	@test -n "$(ALT_PYTHON)" || { echo "error: no second Python among $(SUPPORTED_PY) besides $(PYTHON)"; exit 1; }
+	$(MAKE) --no-print-directory env VENV=$(ALT_VENV) PYTHON=$(ALT_PYTHON)
+	$(ALT_VENV)/bin/python -m pytest -n $(PYTEST_NB_WORKERS) --dist loadfile $(NBVAL) -m "not site and not course" tests $(NB_DIR)
+
+test-course: $(STAMP)  ## the grading pipeline end to end (assignments, reference, stripped and planted submissions)
+	$(BIN)/python -m pytest -m course tests
 
 bench: $(STAMP)  ## run the benchmarks and write benchmarks/results.md
 	$(BIN)/python -m benchmarks.run --out benchmarks/results.md
@@ -82,10 +140,10 @@ bench: $(STAMP)  ## run the benchmarks and write benchmarks/results.md
 # ---------------------------------------------------------------- cleaning
 clean:  ## remove built sites and scratch files, keep the execution cache and .venv
 	rm -rf $(BUILD)/html $(BUILD)/jupyter_execute $(BUILD)/.doctrees $(BUILD)/stored $(BUILD)/student build
-	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +
+	find . -name __pycache__ -not -path './.venv*' -prune -exec rm -rf {} +
 
-distclean: clean  ## also drop the execution cache and .venv
-	rm -rf $(BUILD) $(VENV)
+distclean: clean  ## also drop the execution cache, the environments and node_modules
+	rm -rf $(BUILD) $(VENV) $(VENV)-* node_modules
 
 # ---------------------------------------------------------------- paper edition
 # The chapters at THERMO_SCALE=paper (the talk's dimensions), stored in notebooks/paper/ with

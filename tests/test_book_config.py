@@ -25,6 +25,18 @@ def test_main_config_is_offline_and_strict():
     assert cfg["execute"]["execute_notebooks"] == "cache"
     assert cfg["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     assert "notebooks/*.ipynb" in cfg["exclude_patterns"]
+    local = cfg["sphinx"]["local_extensions"]
+    for ext in ("hide_gated_solutions", "drop_thebe", "accessibility"):
+        assert ext in local and (ROOT / "book" / local[ext] / f"{ext}.py").exists(), f"{ext} is not configured"
+
+
+def test_variants_keep_every_local_extension_and_the_theme_overrides():
+    main = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())["sphinx"]["local_extensions"]
+    for name in ("stored", "student"):
+        local = _variant(name)["sphinx"]["local_extensions"]
+        assert set(local) == set(main) and all(Path(v).is_absolute() for v in local.values())
+    for template in ("search-button-field.html", "theme-switcher.html"):
+        assert (ROOT / "book" / "_templates" / template).exists()
 
 
 def test_toc_lists_every_chapter():

@@ -7,12 +7,20 @@
   outside the book;
 * every page opened in headless Chromium (Debian's package) with every
   request outside the local server recorded and blocked: math must be typeset
-  by the bundled MathJax, every image must load, and no request may leave.
+  by the bundled MathJax, every image must load, no script may raise, and no
+  request may leave;
+* accessibility: every figure of both editions has alt text that describes it
+  (not a file name); axe-core (npm, `make npm`) finds no serious or critical
+  violation on any page of the full and student editions; in the theme's dark
+  mode every figure keeps a light opaque background whose contrast with the
+  figure's ink is at least WCAG's 4.5:1 (measured on a screenshot).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import http.server
 import os
 import re
@@ -33,10 +41,10 @@ EXTERNAL_TAG = re.compile(r"<(script|link|img|iframe|source)\b[^>]*\b(src|href)=
 EXTERNAL_CSS = re.compile(r"(url\(\s*[\"']?|@import\s+[\"']?)((https?:)?//[^\"')\s]+)", re.I)
 
 
-def _pages():
-    if not (SITE / "index.html").exists():
-        pytest.fail(f"no built site at {SITE}: run `make site-stored` (make test does it)")
-    return sorted(p for p in SITE.rglob("*.html") if "_static" not in p.parts)
+def _pages(site=SITE):
+    if not (site / "index.html").exists():
+        pytest.fail(f"no built site at {site}: run `make site-stored` and `make student` (make test does both)")
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
 
 
 def test_site_has_every_chapter_and_the_title():
@@ -71,7 +79,9 @@ def test_executed_notebooks_are_downloadable():
         assert '"outputs"' in hits[0].read_text()
 
 
-STUDENT = SITE.parents[2] / "student" / "_build" / "html"
+STUDENT = Path(os.environ.get("THERMO_STUDENT_SITE", SITE.parents[2] / "student" / "_build" / "html"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FILE_NAME = re.compile(r"^\S*\.(png|jpe?g|svg|gif|webp)$|^[\w./-]*$", re.I)
 
 
 def test_student_edition_hides_every_solution():
@@ -86,14 +96,23 @@ def test_student_edition_hides_every_solution():
         assert student.count('class="exercise') >= n_ex, f"{chapter}: the student edition lost an exercise"
 
 
-@pytest.fixture(scope="module")
-def server():
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
+@contextlib.contextmanager
+def _serve(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with _serve(SITE) as base:
+        yield base
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -134,6 +153,8 @@ def test_every_page_renders_offline_in_chromium(server, browser):
             return r.abort()
 
         page.route("**/*", route)
+        errors = []
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         page.goto(f"{server}/{rel}", wait_until="load")
         has_math = page.evaluate("() => !!document.querySelector('.math, span.math, div.math')")
         if has_math:
@@ -158,5 +179,122 @@ def test_every_page_renders_offline_in_chromium(server, browser):
             problems.append(f"{rel}: images not loaded: {broken[:3]}")
         if outside:
             problems.append(f"{rel}: requests leaving the machine: {sorted(set(outside))[:5]}")
+        if errors:
+            problems.append(f"{rel}: script errors: {errors[:3]}")
         ctx.close()
     assert not problems, "\n".join(problems)
+
+
+def test_no_page_defines_thebe():
+    """sphinx-thebe's CDN script address and bootstrap are dropped (book/_ext/drop_thebe.py)."""
+    offenders = [p.relative_to(SITE).as_posix() for site in (SITE, STUDENT) for p in _pages(site)
+                 if re.search(r"THEBE_JS_URL|sphinx-thebe|thebe@", p.read_text(errors="ignore"))]
+    assert not offenders, f"pages still loading Thebe: {offenders[:5]}"
+
+
+def _figures(page_path):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page_path.read_text(errors="ignore"), "html.parser")
+    main = soup.find("main") or soup
+    return main.find_all("img")
+
+
+def test_every_figure_has_alt_text_that_is_not_a_file_name():
+    problems, n_fig = [], 0
+    for site in (SITE, STUDENT):
+        for page_path in _pages(site):
+            for img in _figures(page_path):
+                n_fig += 1
+                alt, src = (img.get("alt") or "").strip(), img.get("src", "")
+                stem = Path(src).stem
+                if (not alt or FILE_NAME.match(alt) or alt in (src, Path(src).name, stem)
+                        or len(alt.split()) < 4):
+                    problems.append(f"{page_path.relative_to(site)}: {Path(src).name} has alt {alt!r}")
+    assert n_fig > 0, "no figure found on the site"
+    assert not problems, f"{len(problems)} of {n_fig} figures lack descriptive alt text " \
+                         "(set the code cell option mystnb.image.alt):\n" + "\n".join(problems)
+
+
+def _content_pages(site):
+    return [p for p in _pages(site) if p.name not in ("genindex.html", "search.html")
+            and 'http-equiv="Refresh"' not in p.read_text(errors="ignore")]
+
+
+def _local_only(base):
+    def route(r, request):
+        return r.continue_() if request.url.startswith((base, "data:")) else r.abort()
+    return route
+
+
+def test_axe_finds_no_serious_or_critical_violation(browser):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make npm` (make test does it)")
+    problems, n_pages = [], 0
+    for site in (SITE, STUDENT):
+        with _serve(site) as base:
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            page.route("**/*", _local_only(base))
+            for page_path in _content_pages(site):
+                rel = page_path.relative_to(site).as_posix()
+                page.goto(f"{base}/{rel}", wait_until="load")
+                page.add_script_tag(path=str(AXE))
+                found = page.evaluate(
+                    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                    ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                    ".map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes[0].target})`)")
+                n_pages += 1
+                problems += [f"{site.parents[1].name}/{rel}: {v}" for v in found]
+            ctx.close()
+    assert n_pages >= 2 * len(list((ROOT / "notebooks").glob("*.md")))
+    assert not problems, "axe-core violations:\n" + "\n".join(problems)
+
+
+def _luminance(rgb):
+    import numpy as np
+
+    c = np.asarray(rgb, float) / 255.0
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return c @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def _contrast(l1, l2):
+    hi, lo = max(l1, l2), min(l1, l2)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_figures_stay_legible_in_dark_mode(browser):
+    import numpy as np
+    from PIL import Image
+
+    problems, n_fig = [], 0
+    with _serve(SITE) as base:
+        ctx = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+        page = ctx.new_page()
+        page.route("**/*", _local_only(base))
+        for page_path in _content_pages(SITE):
+            rel = page_path.relative_to(SITE).as_posix()
+            page.goto(f"{base}/{rel}", wait_until="load")
+            assert page.evaluate("() => document.documentElement.dataset.theme") == "dark", f"{rel}: not in dark mode"
+            page_bg = _luminance(np.array(Image.open(io.BytesIO(page.screenshot(clip={"x": 0, "y": 0, "width": 4,
+                                                                                             "height": 4}))).convert("RGB"))[0, 0])
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            for k, img in enumerate(page.locator("main img").all()):
+                if not img.is_visible():
+                    continue  # inside a collapsed solution
+                img.scroll_into_view_if_needed()
+                page.wait_for_function("e => e.complete && e.naturalWidth > 0", arg=img.element_handle())
+                shot = np.array(Image.open(io.BytesIO(img.screenshot())).convert("RGB"))
+                n_fig += 1
+                border = np.concatenate([shot[:3].reshape(-1, 3), shot[-3:].reshape(-1, 3),
+                                         shot[:, :3].reshape(-1, 3), shot[:, -3:].reshape(-1, 3)])
+                bg = _luminance(np.median(border, axis=0))
+                ink = np.percentile(_luminance(shot.reshape(-1, 3)), 1)
+                ratio = _contrast(bg, ink)
+                if ratio < 4.5 or _contrast(bg, page_bg) < 3:
+                    problems.append(f"{rel} figure {k}: figure background luminance {bg:.2f}, ink {ink:.2f} "
+                                    f"(contrast {ratio:.1f}:1), page background {page_bg:.2f}")
+        ctx.close()
+    assert n_fig > 0, "no figure was screenshotted"
+    assert not problems, "figures hard to read in dark mode:\n" + "\n".join(problems)
