@@ -63,7 +63,7 @@ env: $(STAMP)  ## create .venv and install the pinned environment (PYTHON=python
 
 lock:  ## re-resolve requirements-lock.txt for Python 3.11-3.13 with uv (keeps current pins where possible)
 	test -x $(VENV)-uv/bin/uv || { $(PYTHON) -m venv $(VENV)-uv && $(VENV)-uv/bin/python -m pip install --quiet uv==0.13.8; }
-	$(VENV)-uv/bin/uv pip compile pyproject.toml --extra book --extra test --extra lab --extra course \
+	$(VENV)-uv/bin/uv pip compile pyproject.toml --extra book --extra test --extra lab --extra course --extra cluster \
 	  --universal --python-version 3.11 --no-annotate -o requirements-lock.txt
 
 lab: $(STAMP)  ## open the chapters in JupyterLab (.md chapters open as notebooks through jupytext)
