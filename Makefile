@@ -153,9 +153,11 @@ PAPER_BUILD := $(BUILD)/paper
 .PHONY: paper paper-site test-paper
 
 paper: $(STAMP)  ## execute every chapter at THERMO_SCALE=paper into notebooks/paper/ (long), then build its site
-	$(BIN)/python book/paper_edition.py execute; rc=$$?; \
-	$(BIN)/python book/paper_edition.py table --write README.md && \
-	$(MAKE) --no-print-directory paper-site && exit $$rc
+	@mkdir -p $(BUILD)
+	rc=0; $(BIN)/python book/paper_edition.py execute || rc=$$?; echo $$rc > $(BUILD)/.paper_rc
+	$(BIN)/python book/paper_edition.py table --write README.md
+	$(MAKE) --no-print-directory paper-site
+	@exit $$(cat $(BUILD)/.paper_rc)
 
 paper-site: $(STAMP)  ## site of the stored paper notebooks (no execution) in book/_build/paper/_build/html
 	@mkdir -p $(BUILD)
