@@ -1,0 +1,143 @@
+"""A two-dimensional design in (width N, Chizat--Bach scale alpha_CB) for the lazy regime.
+
+Every design point trains the network with ``alpha = alpha_CB / N`` (preset ``"free"``) next to
+its linearisation, from the same initialisation, on fixed data; seeds change only the
+initialisation.  Per point it records the relative movement and the difference
+``g(x) = f(x) - f_lin(x)`` on the test points.
+
+Coherent and incoherent parts of the gap
+----------------------------------------
+Over seeds ``g_s(x) = m(x) + xi_s(x)``: ``m`` is the part shared by every initialisation (the
+*coherent* term, the gap of the ``N -> infinity`` limit at this alpha_CB) and ``xi_s`` the
+initialisation-dependent part (the *incoherent* term, a sum of ``N`` random-sign contributions).
+With ``S`` seeds and ``n_test`` points,
+
+* ``inc^2 = mean_x sum_s (g_s - gbar)^2 / (S - 1)``,
+* ``coh^2 = mean_x gbar^2 - inc^2 / S`` (bias-corrected, may come out negative at small values),
+
+and their standard errors are delete-one-seed jackknife errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ._validate import positive, positive_int
+from .activations import ActivationLike
+
+__all__ = ["design_point", "DesignResult", "run_design", "gap_parts", "weighted_loglog_slope"]
+
+
+def design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activation: ActivationLike,
+                 step_size: float, steps: int) -> dict:
+    """Train one network at ``alpha = alpha_cb / N`` with its linearisation (module notes).
+
+    Returns a dict with ``rel_move``, ``rel_move_lin``, ``test``, ``test_lin`` and ``gap``
+    (``f - f_lin`` on ``X_test``, shape (n_test,)).
+    """
+    from . import two_layer as tl
+
+    N = positive_int("N", N)
+    alpha = float(positive("alpha_cb", alpha_cb)) / N
+    res = tl.train(X, y, N=N, preset="free", alpha=alpha, activation=activation, eta=step_size,
+                   steps=steps, rng=rng, X_test=X_test, y_test=y_test, linearised=True,
+                   record_every=steps)
+    lin = tl.linearise(res.a0, res.W0, alpha, activation)
+    gap = tl.network(X_test, res.a, res.W, alpha, activation) - lin.predict(X_test, res.a_lin, res.W_lin)
+    return {"rel_move": res.final("rel_move"), "rel_move_lin": res.final("rel_move_lin"),
+            "test": res.final("test"), "test_lin": res.final("test_lin"), "gap": gap}
+
+
+def gap_parts(G: np.ndarray) -> dict:
+    """Coherent and incoherent RMS parts of gaps ``G`` (seeds x test points), with jackknife errors."""
+    G = np.asarray(G, dtype=float)
+    if G.ndim != 2 or G.shape[0] < 3:
+        raise ValueError(f"G must be (seeds >= 3, points), got shape {G.shape}")
+
+    def parts(H):
+        S = H.shape[0]
+        inc2 = float(np.mean(np.sum((H - H.mean(0)) ** 2, axis=0) / (S - 1)))
+        coh2 = float(np.mean(H.mean(0) ** 2)) - inc2 / S
+        return np.array([np.sqrt(max(coh2, 0.0)), np.sqrt(inc2), np.sqrt(np.mean(H**2))])
+
+    S = G.shape[0]
+    full = parts(G)
+    jack = np.array([parts(np.delete(G, i, axis=0)) for i in range(S)])
+    se = np.sqrt((S - 1) / S * np.sum((jack - jack.mean(0)) ** 2, axis=0))
+    return {"coherent": full[0], "coherent_se": se[0], "incoherent": full[1], "incoherent_se": se[1],
+            "total": full[2], "total_se": se[2]}
+
+
+def weighted_loglog_slope(x, y, se, level: float = 0.95) -> dict:
+    """Slope of ``log y`` on ``log x`` by weighted least squares with errors ``se / y``.
+
+    Returns ``slope``, ``lo``, ``hi`` (normal interval from the known errors), ``slope_se``,
+    ``chi2`` and ``dof`` of the straight-line fit.
+    """
+    from scipy import stats
+
+    x = np.asarray(positive("x", x), dtype=float).ravel()
+    y = np.asarray(positive("y", y), dtype=float).ravel()
+    se = np.asarray(positive("se", se), dtype=float).ravel()
+    if not (x.size == y.size == se.size) or x.size < 3:
+        raise ValueError("x, y and se need one value each per point, at least 3 points")
+    lx, ly, w = np.log(x), np.log(y), (y / se) ** 2
+    A = np.stack([np.ones_like(lx), lx], axis=1)
+    cov = np.linalg.inv(A.T @ (w[:, None] * A))
+    coef = cov @ (A.T @ (w * ly))
+    chi2 = float(np.sum(w * (ly - A @ coef) ** 2))
+    q = stats.norm.ppf(0.5 + level / 2)
+    s_se = float(np.sqrt(cov[1, 1]))
+    return {"slope": float(coef[1]), "lo": float(coef[1] - q * s_se), "hi": float(coef[1] + q * s_se),
+            "slope_se": s_se, "chi2": chi2, "dof": x.size - 2}
+
+
+@dataclass
+class DesignResult:
+    """Output of :func:`run_design`: one row per design point.
+
+    Attributes
+    ----------
+    points : list of (N, alpha_cb)
+    rel_move : ndarray (points, seeds)
+    test, test_lin : ndarray (points, seeds)
+    parts : list of dict
+        :func:`gap_parts` of each point.
+    """
+
+    points: list
+    rel_move: np.ndarray
+    test: np.ndarray
+    test_lin: np.ndarray
+    parts: list
+
+    def select(self, *, N: int | None = None, alpha_cb: float | None = None) -> np.ndarray:
+        """Indices of the points with this width and/or this scale, in design order."""
+        return np.array([i for i, (n, a) in enumerate(self.points)
+                         if (N is None or n == N) and (alpha_cb is None or a == alpha_cb)])
+
+    def part(self, key: str, idx) -> tuple[np.ndarray, np.ndarray]:
+        """``(value, se)`` of a :func:`gap_parts` key at the points ``idx``."""
+        return (np.array([self.parts[i][key] for i in idx]), np.array([self.parts[i][key + "_se"] for i in idx]))
+
+
+def run_design(points: Sequence[tuple[int, float]], *, X, y, X_test, y_test, activation: ActivationLike,
+               step_size: float, steps: int, seeds: int, base_seed: int, n_jobs: int | None = None) -> DesignResult:
+    """Train every design point for ``seeds`` initialisations (through :func:`sweep.map_tasks`)."""
+    from .sweep import map_tasks
+
+    seeds = positive_int("seeds", seeds)
+    if seeds < 3:
+        raise ValueError(f"seeds must be >= 3 to split the gap into its two parts, got {seeds}")
+    points = [(positive_int("N", int(N)), float(positive("alpha_cb", a))) for N, a in points]
+    fixed = dict(X=X, y=y, X_test=X_test, y_test=y_test, activation=activation, step_size=step_size,
+                 steps=steps)
+    tasks = [dict(N=N, alpha_cb=a, **fixed) for N, a in points for _ in range(seeds)]
+    out = map_tasks(design_point, tasks, base_seed=base_seed, n_jobs=n_jobs)
+    shape = (len(points), seeds)
+    get = lambda k: np.array([o[k] for o in out]).reshape(shape)
+    gaps = np.array([o["gap"] for o in out]).reshape(shape + (-1,))
+    return DesignResult(points, get("rel_move"), get("test"), get("test_lin"), [gap_parts(g) for g in gaps])
