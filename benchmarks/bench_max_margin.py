@@ -35,9 +35,9 @@ def _solve_rows() -> list[dict]:
 
     rng = np.random.default_rng(0)
     d, N, n = 400, 1600, 800
-    W = sample_sphere(N, d, rng, radius=1.0)
-    X = sample_gaussian(n, d, rng)
-    beta0 = sample_sphere(1, d, rng, radius=1.0)[0]
+    W = sample_sphere(N, d, rng=rng, radius=1.0)
+    X = sample_gaussian(n, d, rng=rng)
+    beta0 = sample_sphere(1, d, rng=rng, radius=1.0)[0]
     y = np.where(X @ beta0 >= 0, 1.0, -1.0)
     U = mm.rf_features(X, W, activation="relu")
     mm.max_margin(U[:50, :60], y[:50])  # import cvxpy and warm up outside the timing

@@ -65,20 +65,20 @@ def test_unknown_activation_lists_valid_names():
 # ------------------------------------------------------------------ data
 @pytest.mark.parametrize("radius", [None, 1.0, 3.5])
 def test_sphere_samples_have_the_right_radius(rng, radius):
-    X = data.sample_sphere(500, 17, rng, radius=radius)
+    X = data.sample_sphere(500, 17, rng=rng, radius=radius)
     r = np.sqrt(17) if radius is None else radius
     assert X.shape == (500, 17)
     assert np.allclose(np.linalg.norm(X, axis=1), r, rtol=1e-12)
 
 
 def test_sphere_is_isotropic(rng):
-    X = data.sample_sphere(40_000, 5, rng)
+    X = data.sample_sphere(40_000, 5, rng=rng)
     # E[x x^T] = I_d for the sphere of radius sqrt(d)
     assert np.allclose(X.T @ X / len(X), np.eye(5), atol=0.04)
 
 
 def test_gaussian_moments_of_samples(rng):
-    X = data.sample_gaussian(50_000, 4, rng, scale=2.0)
+    X = data.sample_gaussian(50_000, 4, rng=rng, scale=2.0)
     assert np.allclose(X.var(axis=0), 4.0, rtol=0.03)
 
 
@@ -90,23 +90,23 @@ def test_bad_dimensions_raise(rng, kw):
 
 def test_bad_radius_and_rng_raise(rng):
     with pytest.raises(ValueError, match="radius"):
-        data.sample_sphere(3, 3, rng, radius=-1.0)
+        data.sample_sphere(3, 3, rng=rng, radius=-1.0)
     with pytest.raises(ValueError, match="rng"):
-        data.sample_sphere(3, 3, None)
+        data.sample_sphere(3, 3, rng=None)
     with pytest.raises(ValueError, match="seed"):
-        data.sample_gaussian(3, 3, -5)
+        data.sample_gaussian(3, 3, rng=-5)
 
 
 def test_same_seed_same_draws():
-    a = data.sample_sphere(4, 3, np.random.default_rng(7))
-    b = data.sample_sphere(4, 3, np.random.default_rng(7))
+    a = data.sample_sphere(4, 3, rng=np.random.default_rng(7))
+    b = data.sample_sphere(4, 3, rng=np.random.default_rng(7))
     assert np.array_equal(a, b)
 
 
 # ------------------------------------------------------------------ models
 def test_rf_is_nn_with_frozen_weights_and_counts(rng):
-    X = data.sample_sphere(5, 6, rng)
-    W = data.sample_sphere(3, 6, rng, radius=1.0)
+    X = data.sample_sphere(5, 6, rng=rng)
+    W = data.sample_sphere(3, 6, rng=rng, radius=1.0)
     a = rng.standard_normal(3)
     manual = np.maximum(X @ W.T, 0) @ a
     assert np.allclose(models.f_rf(X, a, W), manual)
@@ -118,8 +118,8 @@ def test_rf_is_nn_with_frozen_weights_and_counts(rng):
 
 
 def test_nt_is_the_derivative_of_nn(rng):
-    X = data.sample_sphere(4, 5, rng)
-    W = data.sample_sphere(3, 5, rng, radius=1.0)
+    X = data.sample_sphere(4, 5, rng=rng)
+    W = data.sample_sphere(3, 5, rng=rng, radius=1.0)
     B = rng.standard_normal((3, 5))
     t = 1e-6
     fd = (models.f_nn(X, np.ones(3), W + t * B, "tanh") - models.f_nn(X, np.ones(3), W - t * B, "tanh")) / (2 * t)

@@ -188,17 +188,17 @@ def _redraw(p1, p2, lam, d, seed, tau, nt):
     """Same draw as rf_ridge_draw (documented order), fitted directly: solve / pinv."""
     rng = np.random.default_rng(seed)
     N, n = round(p1 * d), round(p2 * d)
-    X = sample_sphere(n, d, rng)
-    W = sample_sphere(N, d, rng, radius=1.0)
-    beta = sample_sphere(1, d, rng, radius=1.0)[0]
-    sample_sphere(1, d, rng, radius=1.0)  # direction of the nonlinear target (unused here)
+    X = sample_sphere(n, d, rng=rng)
+    W = sample_sphere(N, d, rng=rng, radius=1.0)
+    beta = sample_sphere(1, d, rng=rng, radius=1.0)[0]
+    sample_sphere(1, d, rng=rng, radius=1.0)  # direction of the nonlinear target (unused here)
     y = X @ beta + tau * rng.standard_normal(n)
     Phi = np.maximum(X @ W.T, 0)
     if lam > 0:  # minimise (1/n)||y - Phi a||^2 + (N lam / d)||a||^2 in the primal form, either N vs n
         a = np.linalg.solve(Phi.T @ Phi / n + N * lam / d * np.eye(N), Phi.T @ y / n)
     else:  # minimum-norm least squares
         a = np.linalg.pinv(Phi) @ y
-    Xt = sample_sphere(nt, d, rng)
+    Xt = sample_sphere(nt, d, rng=rng)
     return np.mean((y - Phi @ a) ** 2), np.mean((Xt @ beta - np.maximum(Xt @ W.T, 0) @ a) ** 2)
 
 

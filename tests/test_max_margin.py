@@ -42,9 +42,9 @@ def test_max_margin_is_scale_invariant(method):
     from thermo_helpers.data import sample_gaussian, sample_sphere
 
     rng = np.random.default_rng(0)
-    W = sample_sphere(180, 60, rng, radius=1.0)
-    X = sample_gaussian(120, 60, rng)
-    beta0 = sample_sphere(1, 60, rng, radius=1.0)[0]
+    W = sample_sphere(180, 60, rng=rng, radius=1.0)
+    X = sample_gaussian(120, 60, rng=rng)
+    beta0 = sample_sphere(1, 60, rng=rng, radius=1.0)[0]
     y = np.where(X @ beta0 >= 0, 1.0, -1.0)
     U = mm.rf_features(X, W, activation="relu")
     ref = mm.max_margin(U, y, method="nnls")
@@ -257,8 +257,8 @@ def test_marchenko_pastur_quantities_match_a_sampled_W():
     _, mu1, mu_star = gaussian_moments("relu")
     rng = np.random.default_rng(8)
     d, psi1 = 1000, 2.0
-    W = sample_sphere(int(psi1 * d), d, rng, radius=1.0)
-    beta0 = sample_sphere(1, d, rng, radius=1.0)[0]
+    W = sample_sphere(int(psi1 * d), d, rng=rng, radius=1.0)
+    beta0 = sample_sphere(1, d, rng=rng, radius=1.0)[0]
     spec = mm._MPSpectrum(psi1)
     for nu, omega in ((0.3, 0.6), (2.0, 0.2)):
         c1, c2, T = (float(v) for v in mm._rf_quantities(nu, omega, psi1, mu1, mu_star, spec))

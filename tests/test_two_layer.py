@@ -12,9 +12,9 @@ from thermo_helpers.data import sample_sphere
 
 def _data(n=40, d=6, seed=0):
     rng = np.random.default_rng(seed)
-    u = sample_sphere(1, d, rng, radius=1.0)[0]
+    u = sample_sphere(1, d, rng=rng, radius=1.0)[0]
     f = tl.neuron_teacher(np.stack([u, -u]), np.array([1.0, 1.0]))
-    X = sample_sphere(n, d, rng)
+    X = sample_sphere(n, d, rng=rng)
     return X, f(X), f, u
 
 
@@ -146,9 +146,9 @@ def test_scaling_presets():
 def _movement_slope(preset):
     rng = np.random.default_rng(11)
     d, n = 8, 100
-    u = sample_sphere(1, d, rng, radius=1.0)[0]
+    u = sample_sphere(1, d, rng=rng, radius=1.0)[0]
     f = tl.neuron_teacher(np.stack([u, -u]), np.array([1.0, 1.0]))
-    X = sample_sphere(n, d, rng)
+    X = sample_sphere(n, d, rng=rng)
     widths = [50, 100, 200, 400, 800]
     moves = [[tl.train(X, f(X), N=N, preset=preset, eta=0.5, steps=100, rng=100 * s + N,
                        record_every=100).final("rel_move") for s in range(2)] for N in widths]
@@ -167,7 +167,7 @@ def test_movement_slope_mean_field():
 
 def test_linearisation_tracks_lazy_network_better_when_wider():
     X, y, f, _ = _data(n=80, d=6, seed=12)
-    Xt = sample_sphere(200, 6, np.random.default_rng(13))
+    Xt = sample_sphere(200, 6, rng=np.random.default_rng(13))
     gaps = [tl.train(X, y, N=N, preset="lazy", eta=0.5, steps=60, rng=14, X_test=Xt, y_test=f(Xt),
                      linearised=True, record_every=60).final("lin_dist") for N in (50, 800)]
     assert gaps[1] < 0.5 * gaps[0]

@@ -1,10 +1,13 @@
 """thermo_helpers: the code behind *thermo-book*.
 
-One module per chapter (``two_layer``, ``double_descent``, ``max_margin``,
-``representation``) plus small shared modules: ``activations``, ``data``,
-``models`` (the function classes F_NN, F_NT, F_RF), ``plotting``, ``sweep``,
-``report`` and ``config`` (the THERMO_SCALE switch).  Chapters import from
-here; nothing here imports a chapter.
+One room per chapter (``two_layer``, ``double_descent``, ``max_margin``,
+``representation``) plus shared rooms: ``_validate`` (argument checks),
+``activations`` (and their Gaussian constants), ``data`` (samplers),
+``features`` (random features, the ReLU arc-cosine kernel), ``models`` (the
+function classes F_NN, F_NT, F_RF and the one ``TrainResult``), ``stats``
+(errors, z-scores, chi-square, fits), ``sweep`` (the only parallel runner),
+``plotting``, ``report`` and ``config`` (run-time switches).  Chapter rooms
+import shared rooms; shared rooms never import a chapter.
 """
 
 __version__ = "0.1.0"

@@ -67,3 +67,18 @@ def count_from_ratio(name: str, ratio, d: int, *, size: str = "N") -> int:
         raise ValueError(f"{name} * d must round to at least 1 ({size} = round({name} d)), "
                          f"got {name} = {r:g} with d = {d}")
     return count
+
+
+# --------------------------------------------------------------------------- vectorised sizes (core)
+def counts_from_ratios(name: str, ratios, d: int, *, size: str = "N") -> np.ndarray:
+    """Vectorised :func:`count_from_ratio`: ``round(ratios * d)`` as an int array.
+
+    Every ratio must be > 0 and round to a count >= 1; the error message names
+    ``name`` and ``size`` and quotes the smallest ratio.
+    """
+    r = positive(name, ratios)
+    counts = np.round(r * d).astype(int)
+    if np.any(counts < 1):
+        raise ValueError(f"{name} * d must round to at least 1 ({size} = round({name} d)), "
+                         f"got {name} = {float(np.min(r)):g} with d = {d}")
+    return counts

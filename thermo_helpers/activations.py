@@ -7,6 +7,10 @@ through a few Gaussian moments.  With G ~ N(0, 1),
 * ``mu1 = E[G sigma(G)]``  (the slides' ``b_1``),
 * ``mu_star = sqrt(E[sigma(G)^2] - mu0^2 - mu1^2)``  (the slides' ``b_*``).
 
+:func:`activation_constants` returns them with ``zeta = mu1 / mu_star`` (and
+refuses linear activations); :func:`matched_activation` builds an activation
+with a prescribed ``zeta``.
+
 Example
 -------
 >>> from thermo_helpers.activations import gaussian_moments
@@ -17,10 +21,13 @@ Example
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Sequence, Union
 
 import numpy as np
+
+from ._validate import positive
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -178,3 +185,67 @@ def gaussian_moments(activation: ActivationLike, *, order: int = 200) -> tuple[f
     if mu_star_sq < 1e-12 * max(m2, 1.0):  # rounding noise of a linear activation
         mu_star_sq = 0.0
     return float(mu0), float(mu1), float(np.sqrt(mu_star_sq))
+
+
+@functools.lru_cache(maxsize=64)
+def _moments_cached(act) -> tuple[float, float, float]:
+    # keyed on the Activation object: registry names map to one shared instance
+    return gaussian_moments(act)
+
+
+def activation_constants(activation: ActivationLike = "relu") -> dict:
+    """Gaussian constants of an activation that the theory needs.
+
+    Parameters
+    ----------
+    activation : str, Activation or callable
+        Anything :func:`thermo_helpers.activations.get_activation` accepts.
+
+    Returns
+    -------
+    dict
+        ``mu0``, ``mu1``, ``mu_star`` and ``zeta = mu1 / mu_star``.
+
+    Raises
+    ------
+    ValueError
+        If ``mu_* = 0`` (a linear activation): the random-features model is
+        then plain linear regression on ``W x`` and the formulae do not apply.
+    """
+    act = get_activation(activation)
+    try:
+        mu0, mu1, mu_star = _moments_cached(act)
+    except TypeError:  # unhashable callable
+        mu0, mu1, mu_star = gaussian_moments(act)
+    if mu_star <= 0:
+        raise ValueError("activation must be nonlinear (mu_* > 0); the linear case has zeta = infinity")
+    return {"mu0": mu0, "mu1": mu1, "mu_star": mu_star, "zeta": mu1 / mu_star}
+
+
+def matched_activation(base: ActivationLike, zeta: float, *, name: str | None = None):
+    """``sigma(t) = base(t) + c t`` with ``c`` chosen so that ``mu1 / mu_* = zeta``.
+
+    Adding a multiple of ``t`` changes ``mu1`` by ``c`` and leaves ``mu0`` and
+    ``mu_*`` unchanged, so ``c = zeta mu_*(base) - mu1(base)``.
+
+    Parameters
+    ----------
+    base : activation
+        The activation to modify.
+    zeta : float
+        Target ``mu1 / mu_*`` (>= 0).
+    name : str, optional
+        Name of the new activation.
+
+    Returns
+    -------
+    Activation
+    """
+    zeta = float(positive("zeta", zeta, allow_zero=True))
+    act = get_activation(base)
+    const = activation_constants(act)
+    c = zeta * const["mu_star"] - const["mu1"]
+    fn, dfn = act.fn, act.deriv
+    label = name or f"{act.name}{c:+.3f}t"
+    return Activation(label, lambda t, fn=fn, c=c: fn(t) + c * np.asarray(t),
+                      lambda t, dfn=dfn, c=c: dfn(t) + c, kinks=act.kinks)

@@ -5,6 +5,9 @@
 * ``THERMO_PROGRESS`` = ``1`` / ``0`` forces progress bars on or off.  By
   default they show in an interactive session and stay off when ``CI`` is set
   or when the Makefile executes notebooks.
+* ``THERMO_N_JOBS`` (default 2): worker processes of
+  :mod:`thermo_helpers.sweep` when ``n_jobs`` is not given; a positive
+  integer, or ``-1`` for every core.
 * ``THERMO_BLAS_THREADS`` (default 1): BLAS threads per process.  Parallelism
   comes from :mod:`thermo_helpers.sweep` using processes instead, because
   multi-threaded OpenBLAS next to cvxpy's solvers was seen to slow numpy
@@ -16,6 +19,8 @@ from __future__ import annotations
 import os
 import sys
 from typing import TypeVar
+
+from threadpoolctl import threadpool_limits
 
 T = TypeVar("T")
 
@@ -56,6 +61,24 @@ def blas_threads() -> int:
     return max(1, int(os.environ.get("THERMO_BLAS_THREADS", "1")))
 
 
+def n_jobs() -> int:
+    """Default number of sweep workers (``THERMO_N_JOBS``, default 2).
+
+    Raises
+    ------
+    ValueError
+        If ``THERMO_N_JOBS`` is not a positive integer or ``-1``.
+    """
+    raw = os.environ.get("THERMO_N_JOBS", "2").strip() or "2"
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1 and value != -1:
+        raise ValueError(f"THERMO_N_JOBS must be a positive integer or -1, got {raw!r}")
+    return value
+
+
 def _inline_backend() -> None:
     """Inside a Jupyter kernel, draw figures inline even if MPLBACKEND says Agg."""
     if "ipykernel" not in sys.modules:
@@ -74,9 +97,7 @@ def setup(verbose: bool = True) -> str:
 
     Call once at the top of a chapter.  Returns the scale name.
     """
-    from threadpoolctl import threadpool_limits
-
-    from .plotting import use_style
+    from .plotting import use_style  # here, so that sweep workers never import matplotlib
 
     threadpool_limits(blas_threads())
     _inline_backend()

@@ -13,8 +13,8 @@ Theory (Mei & Montanari 2019, the "Explicit formulae" slide)
 Simulation
     :func:`rf_ridge_draw` fits one random-features model for a whole path of
     ridge penalties from a single eigendecomposition, and
-    :func:`rf_ridge_simulation` repeats it over seeds (in parallel with joblib)
-    and reports means and standard errors.
+    :func:`rf_ridge_simulation` repeats it over seeds (in parallel through
+    :mod:`thermo_helpers.sweep`) and reports means and standard errors.
 
 Solving the fixed point
 -----------------------
@@ -42,16 +42,16 @@ one, ``h(-chi) = psi``, which is the quadratic
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
 from . import sweep
-from ._validate import generator, positive, positive_int
-from .activations import ActivationLike, get_activation, gaussian_moments
+from ._validate import counts_from_ratios, generator, positive, positive_int
+from .activations import ActivationLike, activation_constants, get_activation, matched_activation
 from .data import sample_sphere
+from .features import rf_features
 
 __all__ = [
     "RFRidgeTheory",
@@ -66,75 +66,6 @@ __all__ = [
     "rf_ridge_simulation",
     "rf_min_norm_curve",
 ]
-
-
-# ---------------------------------------------------------------------------
-# activation constants
-# ---------------------------------------------------------------------------
-@functools.lru_cache(maxsize=64)
-def _moments_cached(act) -> tuple[float, float, float]:
-    # keyed on the Activation object: registry names map to one shared instance
-    return gaussian_moments(act)
-
-
-def activation_constants(activation: ActivationLike = "relu") -> dict:
-    """Gaussian constants of an activation that the theory needs.
-
-    Parameters
-    ----------
-    activation : str, Activation or callable
-        Anything :func:`thermo_helpers.activations.get_activation` accepts.
-
-    Returns
-    -------
-    dict
-        ``mu0``, ``mu1``, ``mu_star`` and ``zeta = mu1 / mu_star``.
-
-    Raises
-    ------
-    ValueError
-        If ``mu_* = 0`` (a linear activation): the random-features model is
-        then plain linear regression on ``W x`` and the formulae do not apply.
-    """
-    act = get_activation(activation)
-    try:
-        mu0, mu1, mu_star = _moments_cached(act)
-    except TypeError:  # unhashable callable
-        mu0, mu1, mu_star = gaussian_moments(act)
-    if mu_star <= 0:
-        raise ValueError("activation must be nonlinear (mu_* > 0); the linear case has zeta = infinity")
-    return {"mu0": mu0, "mu1": mu1, "mu_star": mu_star, "zeta": mu1 / mu_star}
-
-
-def matched_activation(base: ActivationLike, zeta: float, *, name: str | None = None):
-    """``sigma(t) = base(t) + c t`` with ``c`` chosen so that ``mu1 / mu_* = zeta``.
-
-    Adding a multiple of ``t`` changes ``mu1`` by ``c`` and leaves ``mu0`` and
-    ``mu_*`` unchanged, so ``c = zeta mu_*(base) - mu1(base)``.
-
-    Parameters
-    ----------
-    base : activation
-        The activation to modify.
-    zeta : float
-        Target ``mu1 / mu_*`` (>= 0).
-    name : str, optional
-        Name of the new activation.
-
-    Returns
-    -------
-    Activation
-    """
-    from .activations import Activation
-
-    zeta = float(positive("zeta", zeta, allow_zero=True))
-    act = get_activation(base)
-    const = activation_constants(act)
-    c = zeta * const["mu_star"] - const["mu1"]
-    fn, dfn = act.fn, act.deriv
-    label = name or f"{act.name}{c:+.3f}t"
-    return Activation(label, lambda t, fn=fn, c=c: fn(t) + c * np.asarray(t),
-                      lambda t, dfn=dfn, c=c: dfn(t) + c, kinks=act.kinks)
 
 
 # ---------------------------------------------------------------------------
@@ -402,24 +333,6 @@ def _check_lams(lams) -> np.ndarray:
     return lams
 
 
-def _sizes(psi1, psi2, d: int) -> tuple[np.ndarray, np.ndarray]:
-    """``N = round(psi1 d)`` and ``n = round(psi2 d)``; refuse sizes that round to 0."""
-    N = np.round(np.asarray(psi1, dtype=float) * d).astype(int)
-    n = np.round(np.asarray(psi2, dtype=float) * d).astype(int)
-    for name, val, psi in (("psi1", N, psi1), ("psi2", n, psi2)):
-        if np.any(val < 1):
-            raise ValueError(f"{name} * d must round to at least 1 ({'N' if name == 'psi1' else 'n'} = "
-                             f"round({name} d)), got {name} = {float(np.min(psi)):g} with d = {d}")
-    return N, n
-
-
-def _features(X, W, act, const, features, rng):
-    pre = X @ W.T
-    if features == "nonlinear":
-        return act.fn(pre)
-    return const["mu0"] + const["mu1"] * pre + const["mu_star"] * rng.standard_normal(pre.shape)
-
-
 def _nonlinear_target(X, b2, d):
     """He2 direction <b2, x>^2 - 1, scaled to unit second moment on the sphere of radius sqrt d."""
     return ((X @ b2) ** 2 - 1.0) / np.sqrt((2.0 * d - 2.0) / (d + 2.0))
@@ -477,19 +390,20 @@ def rf_ridge_draw(psi1: float, psi2: float, lams, d: int, rng, *, activation: Ac
     Fstar = float(positive("Fstar", Fstar, allow_zero=True))
     if features not in _FEATURES:
         raise ValueError(f"features must be one of {_FEATURES}, got {features!r}")
-    N, n = (int(v) for v in _sizes(psi1, psi2, d))
+    N = int(counts_from_ratios("psi1", psi1, d, size="N"))
+    n = int(counts_from_ratios("psi2", psi2, d, size="n"))
     act = get_activation(activation)
     const = activation_constants(act)
 
-    X = sample_sphere(n, d, rng)
-    W = sample_sphere(N, d, rng, radius=1.0)
-    beta = F1 * sample_sphere(1, d, rng, radius=1.0)[0]
-    b2 = sample_sphere(1, d, rng, radius=1.0)[0]
+    X = sample_sphere(n, d, rng=rng)
+    W = sample_sphere(N, d, rng=rng, radius=1.0)
+    beta = F1 * sample_sphere(1, d, rng=rng, radius=1.0)[0]
+    b2 = sample_sphere(1, d, rng=rng, radius=1.0)[0]
     f = X @ beta
     if Fstar > 0:
         f = f + Fstar * _nonlinear_target(X, b2, d)
     eps = tau * rng.standard_normal(n)
-    Phi = _features(X, W, act, const, features, rng)
+    Phi = rf_features(X, W, activation=act, kind=features, rng=rng, add_mu0=True)
     Y = np.stack([f, eps], axis=1)  # fit signal and noise separately; y = f + eps
 
     gam = n * N * lams / d  # (1/n)||.||^2 + (N lam/d)||a||^2  <=>  ||.||^2 + gam ||a||^2
@@ -539,11 +453,11 @@ def rf_ridge_draw(psi1: float, psi2: float, lams, d: int, rng, *, activation: Ac
         test = lin_y + extra(A.sum(axis=2))
     else:
         nt = max(n, 1000) if n_test is None else positive_int("n_test", n_test)
-        Xt = sample_sphere(nt, d, rng)
+        Xt = sample_sphere(nt, d, rng=rng)
         ft = Xt @ beta
         if Fstar > 0:
             ft = ft + Fstar * _nonlinear_target(Xt, b2, d)
-        Phit = _features(Xt, W, act, const, features, rng)
+        Phit = rf_features(Xt, W, activation=act, kind=features, rng=rng, add_mu0=True)
         pred = (Phit @ A.reshape(N, -1)).reshape(nt, lams.size, 2)
         bias = np.mean((ft[:, None] - pred[:, :, 0]) ** 2, axis=0)
         var = np.mean(pred[:, :, 1] ** 2, axis=0)
@@ -594,13 +508,9 @@ class RFRidgeSimulation:
         return self.sem("train")
 
 
-def _draw_task(p1, p2, lams, d, base_seed, index, s, kw):
-    from threadpoolctl import threadpool_limits
-
-    from . import config
-
-    with threadpool_limits(config.blas_threads()):
-        return rf_ridge_draw(p1, p2, lams, d, sweep.task_rng(base_seed, index, s), **kw)
+def _rf_ridge_point(point: int, lams, d: int, rng, *, psi1s, psi2s, **kw) -> dict:
+    """One :func:`rf_ridge_draw` at the ``point``-th (psi1, psi2) pair (a :func:`sweep.run_sweep` task)."""
+    return rf_ridge_draw(float(psi1s[point]), float(psi2s[point]), lams, d, rng, **kw)
 
 
 def rf_ridge_simulation(psi1, psi2, lams, d: int, *, activation: ActivationLike = "relu", F1: float = 1.0,
@@ -610,7 +520,7 @@ def rf_ridge_simulation(psi1, psi2, lams, d: int, *, activation: ActivationLike 
     """Monte-Carlo test and training error of random-features ridge regression.
 
     Runs :func:`rf_ridge_draw` for every (psi1, psi2) point and seed in
-    parallel (joblib processes).  Task ``(point i, seed s)`` uses the
+    parallel through :func:`thermo_helpers.sweep.run_sweep`.  Task ``(point i, seed s)`` uses the
     Generator :func:`thermo_helpers.sweep.task_rng` ``(seed, i, s)``, so the
     numbers do not depend on ``n_jobs``.
 
@@ -629,7 +539,7 @@ def rf_ridge_simulation(psi1, psi2, lams, d: int, *, activation: ActivationLike 
     seed : int
         Base seed.
     n_jobs : int, optional
-        joblib workers (default 2).
+        Worker processes (default :func:`thermo_helpers.config.n_jobs`).
     progress : bool, optional
         tqdm bar; default :func:`thermo_helpers.config.progress_enabled`.
 
@@ -637,10 +547,6 @@ def rf_ridge_simulation(psi1, psi2, lams, d: int, *, activation: ActivationLike 
     -------
     RFRidgeSimulation
     """
-    from joblib import Parallel, delayed
-
-    from . import config
-
     scalar = np.ndim(psi1) == 0 and np.ndim(psi2) == 0
     p1 = np.atleast_1d(positive("psi1", psi1)).astype(float)
     p2 = np.atleast_1d(positive("psi2", psi2)).astype(float)
@@ -657,23 +563,14 @@ def rf_ridge_simulation(psi1, psi2, lams, d: int, *, activation: ActivationLike 
         raise ValueError(f"features must be one of {_FEATURES}, got {features!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    N, n = _sizes(p1, p2, d)
+    N = counts_from_ratios("psi1", p1, d, size="N")
+    n = counts_from_ratios("psi2", p2, d, size="n")
     activation_constants(activation)  # fail early on a linear activation
     kw = dict(activation=activation, F1=F1, tau=tau, Fstar=Fstar, features=features, n_test=n_test)
-    tasks = [(i, s) for i in range(p1.size) for s in range(seeds)]
-    n_jobs = 2 if n_jobs is None else n_jobs
-    calls = (delayed(_draw_task)(float(p1[i]), float(p2[i]), lams, d, int(seed), i, s, kw) for i, s in tasks)
-    it = Parallel(n_jobs=n_jobs, return_as="generator")(calls)
-    show = config.progress_enabled() if progress is None else progress
-    if show:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, total=len(tasks), desc="rf_ridge_simulation")
-    outs = list(it)
-    raw = {k: np.empty((p1.size, lams.size, seeds)) for k in outs[0]}
-    for (i, s), o in zip(tasks, outs):
-        for k in raw:
-            raw[k][i, :, s] = o[k]
+    res = sweep.run_sweep(_rf_ridge_point, {"point": range(p1.size)}, seeds=seeds, base_seed=int(seed),
+                          n_jobs=n_jobs, progress=progress, fixed={"lams": lams, "d": d, "psi1s": p1,
+                                                                   "psi2s": p2, **kw})
+    raw = {k: np.ascontiguousarray(np.moveaxis(v, 1, -1)) for k, v in res.values.items()}  # (point, lam, seed)
     if scalar:
         raw = {k: v[0] for k, v in raw.items()}
     return RFRidgeSimulation(psi1=p1, psi2=p2, lams=lams, d=d, seeds=seeds, raw=raw, N=N, n=n)
@@ -743,7 +640,7 @@ def rf_min_norm_curve(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarr
     act = get_activation(activation)
     out = {k: np.empty(len(Ns_int)) for k in ("test_mse", "train_mse", "test_err", "train_err", "norm")}
     for j, N in enumerate(Ns_int):
-        W = sample_sphere(N, d, rng, radius=1.0)
+        W = sample_sphere(N, d, rng=rng, radius=1.0)
         Phi, Phit = act.fn(Xtr @ W.T), act.fn(Xte @ W.T)
         if lam > 0:
             gam = n * N * lam / d

@@ -48,8 +48,11 @@ import numpy as np
 from scipy import optimize, special
 
 from ._validate import count_from_ratio, generator, in_interval, positive, positive_int
-from .activations import ActivationLike, gaussian_moments, get_activation
+from .activations import ActivationLike, activation_constants, gaussian_moments, get_activation
 from .data import sample_gaussian, sample_sphere
+from .features import relu_arccos_kernel, rf_features
+from .stats import crossing, nan_mean_sem  # noqa: F401  (crossing re-exported for the chapter)
+from .sweep import run_sweep
 
 __all__ = [
     "AGREEMENT_ALLOWANCE",
@@ -543,13 +546,6 @@ def _solve_k(c1, c2, rhs, flip, iters: int = 60):
     return np.where(ok, 0.5 * (lo + hi), -1.0), rhs - f0
 
 
-def _moments(activation: ActivationLike) -> tuple[float, float]:
-    _, mu1, mu_star = gaussian_moments(get_activation(activation))
-    if mu_star <= 0:
-        raise ValueError("activation must be nonlinear (mu_* > 0) for the random-features theory")
-    return mu1, mu_star
-
-
 def _rf_functions(psi1, psi2, mu1, mu_star, flip, spec):
     """Closures over (lognu, phi): the margin k of a candidate, and the slack at k = 0."""
     scale = np.sqrt(psi1 / psi2)
@@ -659,7 +655,8 @@ def rf_max_margin_asymptotics(psi1: float, psi2: float, *, activation: Activatio
     psi1 = _psi("psi1", psi1)
     psi2 = _psi("psi2", psi2)
     flip = _flip(flip)
-    mu1, mu_star = _moments(activation)
+    const = activation_constants(activation)
+    mu1, mu_star = const["mu1"], const["mu_star"]
     k, c1, c2, x = _rf_optimise(psi1, psi2, mu1, mu_star, flip, want="k")
     if k < 0:
         # No point of the coarse grid separates.  Just above the threshold the separating
@@ -692,7 +689,8 @@ def rf_separability_threshold(psi2: float, *, activation: ActivationLike = "relu
     """
     psi2 = _psi("psi2", psi2)
     flip = _flip(flip)
-    mu1, mu_star = _moments(activation)
+    const = activation_constants(activation)
+    mu1, mu_star = const["mu1"], const["mu_star"]
 
     def slack(p1):
         return _rf_optimise(p1, psi2, mu1, mu_star, flip, want="slack")[0]
@@ -730,19 +728,15 @@ class SimulationSummary:
     values: dict
 
 
-def _sem(v):
-    v = np.asarray(v, dtype=float)
-    v = v[np.isfinite(v)]
-    return float(np.std(v, ddof=1) / np.sqrt(v.size)) if v.size > 1 else (0.0 if v.size else np.nan)
-
-
 def _summarise(records: Sequence[dict]) -> SimulationSummary:
     kap = np.array([r["kappa"] for r in records])
     err = np.array([r["test_error"] for r in records])
     sep = np.array([r["separable"] for r in records])
     e = err[sep > 0.5]
-    return SimulationSummary(float(np.mean(kap)), _sem(kap), float(np.mean(e)) if e.size else np.nan,
-                             _sem(e), float(np.mean(sep)),
+    kap_sem = float(nan_mean_sem(kap, sem_of_one=0.0)[1])
+    err_sem = float(nan_mean_sem(e, sem_of_one=0.0)[1])
+    return SimulationSummary(float(np.mean(kap)), kap_sem, float(np.mean(e)) if e.size else np.nan,
+                             err_sem, float(np.mean(sep)),
                              {"kappa": kap, "test_error": err, "separable": sep})
 
 
@@ -765,8 +759,8 @@ def linear_max_margin_trial(psi: float, p: int, *, flip: float = 0.0, rng=0,
     flip = _flip(flip)
     rng = generator(rng)
     n = count_from_ratio("1/psi", 1.0 / psi, p, size="n")
-    theta = sample_sphere(1, p, rng, radius=1.0)[0]
-    X = sample_gaussian(n, p, rng)
+    theta = sample_sphere(1, p, rng=rng, radius=1.0)[0]
+    X = sample_gaussian(n, p, rng=rng)
     y = _labels(X @ theta, flip, rng)
     res = max_margin(X, y, method=method)
     if not res.separable:
@@ -777,52 +771,31 @@ def linear_max_margin_trial(psi: float, p: int, *, flip: float = 0.0, rng=0,
 
 
 def linear_max_margin_simulation(psi: float, p: int, *, flip: float = 0.0, seeds: int = 10,
-                                 seed: int = 0) -> SimulationSummary:
+                                 seed: int = 0, n_jobs: int | None = 1) -> SimulationSummary:
     """Mean and standard error of :func:`linear_max_margin_trial` over ``seeds`` draws.
 
-    Draw ``s`` uses ``numpy.random.default_rng([seed, s])``.
+    Draw ``s`` uses :func:`thermo_helpers.sweep.task_rng` ``(seed, 0, s)``,
+    through :func:`thermo_helpers.sweep.run_sweep` (``n_jobs`` processes;
+    1 = in process).
     """
     seeds = positive_int("seeds", seeds)
-    recs = [linear_max_margin_trial(psi, p, flip=flip, rng=np.random.default_rng([int(seed), s]))
-            for s in range(seeds)]
-    return _summarise(recs)
-
-
-def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "relu",
-                features: str = "nonlinear", rng=None) -> np.ndarray:
-    """Random features of the rows of ``X`` (n x d) for weights ``W`` (N x d).
-
-    * ``"nonlinear"``: ``u_ij = sigma(<w_j, x_i>)``;
-    * ``"noisy_linear"``: ``u_ij = mu1 <w_j, x_i> + mu_* z_ij`` with fresh
-      ``z_ij ~ N(0, 1)`` drawn from ``rng`` (required).
-    """
-    X = np.asarray(X, dtype=float)
-    W = np.asarray(W, dtype=float)
-    if X.ndim != 2 or W.ndim != 2 or X.shape[1] != W.shape[1]:
-        raise ValueError(f"X (n x d) and W (N x d) must share d, got shapes {X.shape} and {W.shape}")
-    act = get_activation(activation)
-    if features == "nonlinear":
-        return act.fn(X @ W.T)
-    if features == "noisy_linear":
-        if rng is None:
-            raise ValueError("rng is required for noisy_linear features")
-        _, mu1, mu_star = gaussian_moments(act)
-        return mu1 * (X @ W.T) + mu_star * generator(rng).standard_normal((X.shape[0], W.shape[0]))
-    raise ValueError(f"features must be 'nonlinear' or 'noisy_linear', got {features!r}")
+    res = run_sweep(linear_max_margin_trial, {"psi": [float(psi)]}, seeds=seeds, base_seed=seed,
+                    n_jobs=n_jobs, fixed={"p": p, "flip": flip})
+    return _summarise([{k: float(v[0, s]) for k, v in res.values.items()} for s in range(seeds)])
 
 
 def _rf_draw(psi1, psi2, d, flip, rng):
     N = count_from_ratio("psi1", psi1, d, size="N")
     n = count_from_ratio("psi2", psi2, d, size="n")
-    beta0 = sample_sphere(1, d, rng, radius=1.0)[0]
-    W = sample_sphere(N, d, rng, radius=1.0)
-    X = sample_gaussian(n, d, rng)
+    beta0 = sample_sphere(1, d, rng=rng, radius=1.0)[0]
+    W = sample_sphere(N, d, rng=rng, radius=1.0)
+    X = sample_gaussian(n, d, rng=rng)
     y = _labels(X @ beta0, flip, rng)
     return beta0, W, X, y
 
 
 def _rf_fit_and_score(beta0, W, X, y, act, flip, features, rng, n_test, method) -> dict:
-    U = rf_features(X, W, activation=act, features=features, rng=rng)
+    U = rf_features(X, W, activation=act, kind=features, rng=rng)
     res = max_margin(U, y, method=method)
     if not res.separable:
         return {"kappa": 0.0, "test_error": np.nan, "separable": 0.0}
@@ -839,7 +812,7 @@ def _rf_fit_and_score(beta0, W, X, y, act, flip, features, rng, n_test, method) 
         wrong = 0.0
         for start in range(0, n_test, 4096):
             m = min(4096, n_test - start)
-            Xt = sample_gaussian(m, d, rng)
+            Xt = sample_gaussian(m, d, rng=rng)
             s = Xt @ beta0
             f = act.fn(Xt @ W.T) @ a
             agree = np.sign(f) == np.sign(s)
@@ -929,8 +902,6 @@ def rf_max_margin_simulation(psi1, psi2: float, d: int, *, activation: Activatio
     -------
     SimulationSummary or list of SimulationSummary
     """
-    from .sweep import run_sweep
-
     scalar = np.ndim(psi1) == 0
     grid = np.atleast_1d(np.asarray(psi1, dtype=float))
     for v in grid:
@@ -949,16 +920,6 @@ def rf_max_margin_simulation(psi1, psi2: float, d: int, *, activation: Activatio
         recs = [{k: float(res.values[k][i, s]) for k in res.values} for s in range(seeds)]
         out.append(_summarise(recs))
     return out[0] if scalar else out
-
-
-def _relu_arccos_kernel(X1: np.ndarray, X2: np.ndarray) -> np.ndarray:
-    """E_w relu(<w, x>) relu(<w, x'>) for w ~ Unif(S^{d-1}(1)) (arc-cosine kernel of order 1)."""
-    d = X1.shape[1]
-    n1 = np.linalg.norm(X1, axis=1)[:, None]
-    n2 = np.linalg.norm(X2, axis=1)[None, :]
-    cos = np.clip((X1 @ X2.T) / (n1 * n2), -1.0, 1.0)
-    th = np.arccos(cos)
-    return n1 * n2 * (np.sin(th) + (np.pi - th) * cos) / (2.0 * np.pi * d)
 
 
 def kernel_max_margin_trial(psi2: float, d: int, *, kernel: str = "noisy_linear",
@@ -983,14 +944,14 @@ def kernel_max_margin_trial(psi2: float, d: int, *, kernel: str = "noisy_linear"
     flip = _flip(flip)
     rng = generator(rng)
     n = count_from_ratio("psi2", psi2, d, size="n")
-    beta0 = sample_sphere(1, d, rng, radius=1.0)[0]
-    X = sample_gaussian(n, d, rng)
+    beta0 = sample_sphere(1, d, rng=rng, radius=1.0)[0]
+    X = sample_gaussian(n, d, rng=rng)
     y = _labels(X @ beta0, flip, rng)
     if kernel == "noisy_linear":
         _, mu1, mu_star = gaussian_moments(get_activation(activation))
         Kmat = mu1**2 * (X @ X.T) / d + mu_star**2 * np.eye(n)
     elif kernel == "relu":
-        Kmat = _relu_arccos_kernel(X, X)
+        Kmat = relu_arccos_kernel(X, X)
     else:
         raise ValueError(f"kernel must be 'noisy_linear' or 'relu', got {kernel!r}")
     L = np.linalg.cholesky(Kmat + 1e-12 * np.trace(Kmat) / n * np.eye(n))
@@ -1007,40 +968,12 @@ def kernel_max_margin_trial(psi2: float, d: int, *, kernel: str = "noisy_linear"
         wrong = 0.0
         for start in range(0, n_test, 4096):
             m = min(4096, n_test - start)
-            Xt = sample_gaussian(m, d, rng)
-            f = _relu_arccos_kernel(Xt, X) @ coef
+            Xt = sample_gaussian(m, d, rng=rng)
+            f = relu_arccos_kernel(Xt, X) @ coef
             agree = np.sign(f) == np.sign(Xt @ beta0)
             wrong += float(np.sum(np.where(agree, flip, 1.0 - flip)))
         err = wrong / n_test
     return {"kappa": float(np.sqrt(d) * res.kappa), "test_error": err, "separable": 1.0}
-
-
-def nan_mean_sem(values, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard error along ``axis`` ignoring NaN (e.g. non-separable draws)."""
-    import warnings
-
-    v = np.asarray(values, dtype=float)
-    cnt = np.sum(np.isfinite(v), axis=axis)
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(v, axis=axis)
-        sd = np.nanstd(v, axis=axis, ddof=1)
-    sem = np.where(cnt > 1, sd / np.sqrt(np.maximum(cnt, 1)), np.nan)
-    return mean, sem
-
-
-def crossing(x, frac, level: float = 0.5) -> float:
-    """First ``x`` where the increasing curve ``frac(x)`` reaches ``level`` (linear interpolation)."""
-    x = np.asarray(x, dtype=float)
-    frac = np.asarray(frac, dtype=float)
-    idx = np.nonzero(frac >= level)[0]
-    if idx.size == 0:
-        return float("nan")
-    j = int(idx[0])
-    if j == 0:
-        return float(x[0])
-    x0, x1, f0, f1 = x[j - 1], x[j], frac[j - 1], frac[j]
-    return float(x0 + (level - f0) * (x1 - x0) / (f1 - f0))
 
 
 def rf_quantities_sampled(nu: float, omega: float, W: np.ndarray, beta0: np.ndarray, *,
@@ -1057,7 +990,8 @@ def rf_quantities_sampled(nu: float, omega: float, W: np.ndarray, beta0: np.ndar
     W = np.asarray(W, dtype=float)
     beta0 = np.asarray(beta0, dtype=float)
     beta0 = beta0 / np.linalg.norm(beta0)
-    mu1, mu_star = _moments(activation)
+    const = activation_constants(activation)
+    mu1, mu_star = const["mu1"], const["mu_star"]
     N = W.shape[0]
     m = W @ beta0
     Vp = W - np.outer(m, beta0)  # W P_perp

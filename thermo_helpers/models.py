@@ -8,12 +8,20 @@ With ``W`` the N x d matrix whose rows are the first-layer weights w_i:
   N parameters.
 * ``F_NT``: the linearisation of F_NN around a random W,
   f(x) = sum_i <b_i, x> sigma'(<w_i, x>), b_i in R^d trained; N d parameters.
+
+:func:`f_nn` takes an output scale ``alpha`` (the lazy / mean-field
+parametrisations), and :class:`TrainResult` is the one trajectory type that
+every training routine returns.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import numpy as np
 
+from ._validate import positive
 from .activations import ActivationLike, get_activation
 
 
@@ -25,13 +33,30 @@ def _shapes(X, W):
     return X, W
 
 
-def f_nn(X: np.ndarray, a: np.ndarray, W: np.ndarray, activation: ActivationLike = "relu") -> np.ndarray:
-    """Two-layer network sum_i a_i sigma(<w_i, x>) at the rows of ``X``."""
+def f_nn(X: np.ndarray, a: np.ndarray, W: np.ndarray, activation: ActivationLike = "relu", *,
+         alpha: float = 1.0) -> np.ndarray:
+    """Two-layer network ``alpha sum_i a_i sigma(<w_i, x>)`` at the rows of ``X``.
+
+    Parameters
+    ----------
+    X : ndarray (n, d)
+    a : ndarray (N,)
+    W : ndarray (N, d)
+    activation : activation
+    alpha : float
+        Output scale (> 0): ``1/sqrt(N)`` for the lazy and ``1/N`` for the
+        mean-field parametrisation.
+
+    Returns
+    -------
+    ndarray (n,)
+    """
+    alpha = float(positive("alpha", alpha))
     X, W = _shapes(X, W)
     a = np.asarray(a, dtype=float)
     if a.shape != (W.shape[0],):
         raise ValueError(f"a must have shape ({W.shape[0]},), got {a.shape}")
-    return get_activation(activation).fn(X @ W.T) @ a
+    return alpha * (get_activation(activation).fn(X @ W.T) @ a)
 
 
 def f_rf(X: np.ndarray, a: np.ndarray, W: np.ndarray, activation: ActivationLike = "relu") -> np.ndarray:
@@ -57,10 +82,57 @@ def n_params(model: str, N: int, d: int) -> int:
         raise ValueError(f"unknown model {model!r}; valid: 'nn', 'rf', 'nt'") from None
 
 
-def square_test_error(f_hat, f_star, X_test: np.ndarray, tau: float = 0.0) -> float:
-    """Monte-Carlo test error R(f) = E (y - f(x))^2 with y = f_*(x) + N(0, tau^2).
+@dataclass
+class TrainResult:
+    """A training trajectory: recorded histories plus the final parameters.
 
-    The noise enters in expectation (adds tau^2), so no extra draw is needed.
+    Attributes
+    ----------
+    history : dict of str -> ndarray
+        One entry per recorded step; always ``step`` (int) and ``time``
+        (``step * step_size`` or the gradient-flow time), plus the measured
+        curves (``train``, ``test``, ``risk``, ``overlap``...).
+    params : dict of str -> array or float or None
+        Final parameters by name (``a``, ``W``, ``c``), and initial or
+        auxiliary ones where the trainer keeps them (``a0``, ``W0``,
+        ``a_lin``, ``W_lin``).
+    info : dict
+        Facts about the run that are not trajectories (``scaling``,
+        ``optimum``...).
+    snapshots : dict of int -> tuple
+        Copies of parameters at requested steps.
+
+    Notes
+    -----
+    ``res.name`` looks ``name`` up in :attr:`history`, then :attr:`params`,
+    then :attr:`info`, so ``res.risk``, ``res.W`` and ``res.scaling`` read as
+    plain attributes.
     """
-    r = np.asarray(f_star(X_test)) - np.asarray(f_hat(X_test))
-    return float(np.mean(r**2) + tau**2)
+
+    history: dict
+    params: dict
+    info: dict = field(default_factory=dict)
+    snapshots: dict = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for part in ("history", "params", "info"):
+            table = self.__dict__.get(part)
+            if table is not None and name in table:
+                return table[name]
+        raise AttributeError(f"TrainResult has no history, parameter or info named {name!r}")
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Recorded step counts (``history["step"]``)."""
+        return self.history["step"]
+
+    @property
+    def time(self) -> np.ndarray:
+        """Recorded times (``history["time"]``)."""
+        return self.history["time"]
+
+    def final(self, key: str) -> float:
+        """Last recorded value of ``history[key]``."""
+        return float(self.history[key][-1])

@@ -7,9 +7,6 @@ readable when the site is shown in dark mode.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Sequence
-
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -80,19 +77,3 @@ def subplots(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: floa
     use_style()
     return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
                         constrained_layout=True, **kw)
-
-
-def save(fig, path: str | Path, *, formats: Sequence[str] = ("png",)) -> list[Path]:
-    """Save ``fig`` with an opaque background; returns the written paths.
-
-    ``path`` may omit the suffix; one file per entry of ``formats`` is written
-    and parent directories are created.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out = []
-    for fmt in formats:
-        p = path.with_suffix("." + fmt)
-        fig.savefig(p, facecolor="white", transparent=False, bbox_inches="tight")
-        out.append(p)
-    return out

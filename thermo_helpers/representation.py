@@ -39,7 +39,7 @@ one-pass SGD on fresh Gaussian samples.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence, Union
 
 import numpy as np
@@ -47,6 +47,7 @@ import scipy.linalg as sla
 
 from . import config
 from ._validate import count_from_ratio, generator, positive, positive_int
+from .models import TrainResult
 
 MODELS = ("rf", "nt", "nn")
 ACTIVATIONS = ("quadratic", "relu")
@@ -526,38 +527,18 @@ def relu_network_risk(B: np.ndarray, b0: float, W: np.ndarray, a: np.ndarray, c:
 
 
 # --------------------------------------------------------------------------- training
-@dataclass
-class TrainResult:
-    """Output of :func:`train_nn_sgd` and :func:`train_relu_nn`.
+def _result(steps, time, risks, overlaps, *, W, c, optimum, a=None) -> TrainResult:
+    """The trajectory of :func:`train_nn_sgd`, :func:`train_relu_nn` or :func:`nn_gradient_flow`.
 
-    Attributes
-    ----------
-    steps : ndarray
-        Step counts at which the trajectory was recorded (0 = initialisation).
-    time : ndarray
-        ``steps * step_size``, the gradient-flow time ``t = l * eps``.
-    risk : ndarray
-        Exact normalised population risk of the iterates.
-    overlap : ndarray
-        Share of ``||W||_F^2`` in the top-``min(N, d)`` eigenspace of ``B``.
-    W : ndarray of shape (N, d)
-        Final first layer.
-    c : float
-        Final constant.
-    a : ndarray or None
-        Final second layer (ReLU network only).
-    optimum : float
-        The NN optimum ``sum_{j > N} lambda_j^2 / ||B||_F^2`` (quadratic model).
+    ``history``: ``step``, ``time`` (``steps * step_size``, the gradient-flow
+    time), ``risk`` (exact normalised population risk of the iterates) and
+    ``overlap`` (share of ``||W||_F^2`` in the top-``min(N, d)`` eigenspace of
+    ``B``).  ``params``: final ``W``, ``c`` and ``a`` (ReLU network only, else
+    None).  ``info["optimum"]``: the NN optimum ``sum_{j > N} lambda_j^2 /
+    ||B||_F^2`` of the quadratic model.
     """
-
-    steps: np.ndarray
-    time: np.ndarray
-    risk: np.ndarray
-    overlap: np.ndarray
-    W: np.ndarray
-    c: float
-    optimum: float
-    a: np.ndarray | None = field(default=None)
+    history = {"step": steps, "time": time, "risk": np.asarray(risks), "overlap": np.asarray(overlaps)}
+    return TrainResult(history=history, params={"W": W, "c": c, "a": a}, info={"optimum": optimum})
 
 
 def nn_risk(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
@@ -733,8 +714,7 @@ def train_nn_sgd(
     if bar is not None:
         bar.close()
     s = np.asarray(rec_steps)
-    return TrainResult(steps=s, time=clock[s], risk=np.asarray(risks), overlap=np.asarray(overlaps),
-                       W=W, c=c, optimum=opt)
+    return _result(s, clock[s], risks, overlaps, W=W, c=c, optimum=opt)
 
 
 def train_relu_nn(
@@ -823,8 +803,8 @@ def train_relu_nn(
         if k % record_every == 0 or k == steps:
             record(k)
     s = np.asarray(rec_steps)
-    return TrainResult(steps=s, time=s.astype(float), risk=np.asarray(risks), overlap=np.asarray(overlaps),
-                       W=W, c=float(mu + sd * c[0]), optimum=nn_optimal_risk(B, N), a=sd * a)
+    return _result(s, s.astype(float), risks, overlaps, W=W, c=float(mu + sd * c[0]),
+                   optimum=nn_optimal_risk(B, N), a=sd * a)
 
 
 def nn_gradient_flow(
@@ -891,8 +871,7 @@ def nn_gradient_flow(
         W = W + dt * (8.0 * (W @ M) + 4.0 * e * W)
         c = c + dt * 2.0 * kc * e
     s = np.asarray(steps)
-    return TrainResult(steps=s, time=s * dt, risk=np.asarray(risks), overlap=np.asarray(overlaps),
-                       W=W, c=c, optimum=nn_optimal_risk(B, N))
+    return _result(s, s * dt, risks, overlaps, W=W, c=c, optimum=nn_optimal_risk(B, N))
 
 
 def eigen_capture(model: str, B: np.ndarray, W: np.ndarray) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 :func:`run_sweep` evaluates ``func(**params, rng=Generator)`` for every point
 of a parameter grid and every seed, in parallel through :mod:`joblib`, and
-returns the mean and standard error over seeds.
+returns the mean and standard error over seeds; :func:`map_tasks` runs a
+list of independent tasks that are not a grid.  This is the only module that
+calls :mod:`joblib`.
 
 Determinism
     The Generator of task (grid point ``i``, seed ``s``) is derived from
@@ -30,17 +32,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
 from . import config
 from ._validate import positive_int
+from .stats import standard_error
 
-
-def standard_error(values: np.ndarray) -> np.ndarray:
-    """Standard error of the mean over the last axis (zeros for a single sample)."""
-    v = np.asarray(values, dtype=float)
-    if v.shape[-1] < 2:
-        return np.zeros(v.shape[:-1])
-    return np.std(v, axis=-1, ddof=1) / np.sqrt(v.shape[-1])
+__all__ = ["SweepResult", "task_rng", "run_sweep", "map_tasks", "standard_error"]
 
 
 @dataclass
@@ -54,7 +53,12 @@ class SweepResult:
     shape : tuple of int
         Grid shape, one axis per parameter.
     values : dict of str -> ndarray
-        Raw results, shape ``shape + (n_seeds,)`` per output name.
+        Raw results, shape ``shape + (seeds,) + output shape`` per output name
+        (the output shape is ``()`` for scalar outputs).
+    seeds : int
+        Repetitions per grid point.
+    records : list of dict
+        One row per task: the parameters, ``seed`` and the outputs.
     """
 
     grid: dict
@@ -63,13 +67,16 @@ class SweepResult:
     seeds: int = 0
     records: list = field(default_factory=list)
 
+    def _seed_axis(self) -> int:
+        return len(self.shape)
+
     def mean(self, key: str = "value") -> np.ndarray:
-        """Mean over seeds, shape :attr:`shape`."""
-        return np.mean(self.values[key], axis=-1)
+        """Mean over seeds, shape ``shape + output shape``."""
+        return np.mean(self.values[key], axis=self._seed_axis())
 
     def sem(self, key: str = "value") -> np.ndarray:
         """Standard error of the mean over seeds (0 for a single seed)."""
-        return standard_error(self.values[key])
+        return standard_error(self.values[key], axis=self._seed_axis())
 
 
 def task_rng(base_seed: int, index: int, seed: int) -> np.random.Generator:
@@ -77,14 +84,44 @@ def task_rng(base_seed: int, index: int, seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(base_seed, spawn_key=(index, seed)))
 
 
-def _call(func, params, base_seed, index, seed, threads):
-    from threadpoolctl import threadpool_limits
+def _as_output(v):
+    arr = np.asarray(v, dtype=float)
+    return float(arr) if arr.ndim == 0 else arr
 
+
+def _call(func, params, base_seed, index, seed, threads):
     with threadpool_limits(threads):
         out = func(**params, rng=task_rng(base_seed, index, seed))
     if isinstance(out, Mapping):
-        return {k: float(v) for k, v in out.items()}
-    return {"value": float(out)}
+        return {k: _as_output(v) for k, v in out.items()}
+    return {"value": _as_output(out)}
+
+
+def _run(func, params, base_seed, index, threads):
+    with threadpool_limits(threads):
+        if base_seed is None:
+            return func(**params)
+        return func(**params, rng=task_rng(base_seed, index, 0))
+
+
+def _check_base_seed(base_seed) -> int:
+    if isinstance(base_seed, bool) or not isinstance(base_seed, (int, np.integer)) or base_seed < 0:
+        raise ValueError(f"base_seed must be a non-negative integer, got {base_seed!r}")
+    return int(base_seed)
+
+
+def _execute(calls, total: int, n_jobs, progress, desc: str) -> list:
+    n_jobs = config.n_jobs() if n_jobs is None else n_jobs
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero integer (negative counts back from all cores), "
+                         f"got {n_jobs!r}")
+    show = config.progress_enabled() if progress is None else progress
+    it = Parallel(n_jobs=int(n_jobs), return_as="generator")(calls)
+    if show:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, total=total, desc=desc)
+    return list(it)
 
 
 def run_sweep(
@@ -102,8 +139,9 @@ def run_sweep(
     Parameters
     ----------
     func : callable
-        ``func(**params, **fixed, rng=Generator)`` returning a float or a dict
-        of floats.  It must be importable (defined in a module) for the
+        ``func(**params, **fixed, rng=Generator)`` returning a float, an
+        array, or a dict of floats or arrays (each output keeps one shape
+        across tasks).  It must be importable (defined in a module) for the
         process back end.
     grid : mapping of name -> sequence
         Parameters to sweep; the grid is their Cartesian product.
@@ -112,7 +150,7 @@ def run_sweep(
     base_seed : int
         Root of every task's seed (see module notes).
     n_jobs : int, optional
-        joblib workers; default 2 (the cores of the reference machine).
+        joblib workers; default :func:`thermo_helpers.config.n_jobs`.
     progress : bool, optional
         Show a tqdm bar; default :func:`thermo_helpers.config.progress_enabled`.
     fixed : mapping, optional
@@ -122,11 +160,8 @@ def run_sweep(
     -------
     SweepResult
     """
-    from joblib import Parallel, delayed
-
     seeds = positive_int("seeds", seeds)
-    if not isinstance(base_seed, (int, np.integer)) or base_seed < 0:
-        raise ValueError(f"base_seed must be a non-negative integer, got {base_seed!r}")
+    base_seed = _check_base_seed(base_seed)
     names = list(grid)
     axes = [np.asarray(list(grid[k])) for k in names]
     for k, a in zip(names, axes):
@@ -141,19 +176,11 @@ def run_sweep(
         params.update(fixed)
         for s in range(seeds):
             tasks.append((i, s, params))
-    n_jobs = 2 if n_jobs is None else n_jobs
-    show = config.progress_enabled() if progress is None else progress
     threads = config.blas_threads()
-    calls = (delayed(_call)(func, p, int(base_seed), i, s, threads) for i, s, p in tasks)
-    par = Parallel(n_jobs=n_jobs, return_as="generator")
-    it = par(calls)
-    if show:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, total=len(tasks), desc=getattr(func, "__name__", "sweep"))
-    outs = list(it)
+    calls = (delayed(_call)(func, p, base_seed, i, s, threads) for i, s, p in tasks)
+    outs = _execute(calls, len(tasks), n_jobs, progress, getattr(func, "__name__", "sweep"))
     keys = list(outs[0])
-    values = {k: np.empty(shape + (seeds,)) for k in keys}
+    values = {k: np.empty(shape + (seeds,) + np.shape(outs[0][k])) for k in keys}
     records = []
     for (i, s, p), o in zip(tasks, outs):
         idx = points[i]
@@ -162,3 +189,49 @@ def run_sweep(
         records.append({**{k: p[k] for k in names}, "seed": s, **o})
     return SweepResult(grid={k: a for k, a in zip(names, axes)}, shape=shape, values=values,
                        seeds=seeds, records=records)
+
+
+def map_tasks(
+    func: Callable[..., Any],
+    kwargs_list: Sequence[Mapping[str, Any]],
+    *,
+    base_seed: int | None,
+    n_jobs: int | None = None,
+    progress: bool | None = None,
+    desc: str | None = None,
+) -> list:
+    """Run ``func(**kwargs_list[i], rng=task_rng(base_seed, i, 0))`` for every ``i``, in parallel.
+
+    For work that is not a grid times seeds (a list of theory evaluations, a
+    few heterogeneous simulations).  Results come back in input order and do
+    not depend on ``n_jobs``.
+
+    Parameters
+    ----------
+    func : callable
+        Importable function taking the keyword arguments (and ``rng``).
+    kwargs_list : sequence of mappings
+        Keyword arguments of each task.
+    base_seed : int or None
+        Root of the tasks' seeds; ``None`` for deterministic work, in which
+        case ``func`` is called without ``rng``.
+    n_jobs : int, optional
+        joblib workers; default :func:`thermo_helpers.config.n_jobs`.
+    progress : bool, optional
+        Show a tqdm bar; default :func:`thermo_helpers.config.progress_enabled`.
+    desc : str, optional
+        Label of the progress bar (default the function's name).
+
+    Returns
+    -------
+    list
+        ``func``'s return values, one per task.
+    """
+    if base_seed is not None:
+        base_seed = _check_base_seed(base_seed)
+    tasks = [dict(kw) for kw in kwargs_list]
+    if not tasks:
+        return []
+    threads = config.blas_threads()
+    calls = (delayed(_run)(func, kw, base_seed, i, threads) for i, kw in enumerate(tasks))
+    return _execute(calls, len(tasks), n_jobs, progress, desc or getattr(func, "__name__", "tasks"))

@@ -53,7 +53,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ._validate import generator, positive, positive_int
-from .activations import Activation, ActivationLike, get_activation
+from .activations import Activation, ActivationLike, gaussian_moments, get_activation
+from .models import TrainResult, f_nn
+from .stats import limit_power_fit, loglog_slope  # noqa: F401  (re-exported for the chapter)
+from .sweep import run_sweep
 
 PRESETS: tuple = ("lazy", "mean_field", "free")
 
@@ -183,8 +186,7 @@ def network(X: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
     ValueError
         If ``alpha`` is not > 0 or the activation is unknown.
     """
-    alpha = _alpha(alpha)
-    return alpha * (_act(activation).fn(X @ W.T) @ a)
+    return f_nn(X, a, W, activation, alpha=alpha)
 
 
 def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
@@ -315,43 +317,6 @@ def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
 
 
 # --------------------------------------------------------------------- training
-@dataclass
-class TrainResult:
-    """Output of :func:`train`.
-
-    Attributes
-    ----------
-    scaling : Scaling
-    a0, W0, a, W : ndarray
-        Initial and final parameters of the network.
-    a_lin, W_lin : ndarray or None
-        Final parameters of the linearised model (if trained).
-    history : dict of str -> ndarray
-        One entry per recorded step: ``step``, ``time`` (= step * eta),
-        ``train`` and ``test`` (square errors ``mean (y - f)^2``),
-        ``train_lin``, ``test_lin``, ``rel_move`` (||theta_t - theta_0|| /
-        ||theta_0||), ``rel_move_lin``, ``lin_dist`` (RMS of f - f_lin on the
-        test points), ``kernel_change`` (||K_t - K_0||_F / ||K_0||_F on the
-        probe points).  Missing pieces are NaN.
-    snapshots : dict of int -> (a, W)
-        Copies of the particles at the requested steps.
-    """
-
-    scaling: Scaling
-    a0: np.ndarray
-    W0: np.ndarray
-    a: np.ndarray
-    W: np.ndarray
-    a_lin: np.ndarray | None
-    W_lin: np.ndarray | None
-    history: dict
-    snapshots: dict = field(default_factory=dict)
-
-    def final(self, key: str) -> float:
-        """Last recorded value of ``history[key]``."""
-        return float(self.history[key][-1])
-
-
 def _rel_move(a, W, a0, W0, norm0):
     return float(np.sqrt(np.sum((a - a0) ** 2) + np.sum((W - W0) ** 2)) / norm0)
 
@@ -421,6 +386,16 @@ def train(
     Returns
     -------
     TrainResult
+        ``params``: ``a0``, ``W0`` (initial), ``a``, ``W`` (final) and
+        ``a_lin``, ``W_lin`` (final linearised model, ``None`` if not
+        trained); ``info["scaling"]``: the :class:`Scaling`; ``snapshots``:
+        copies ``(a, W)`` at the requested steps.  ``history`` has one entry
+        per recorded step: ``step``, ``time`` (= step * eta), ``train`` and
+        ``test`` (square errors ``mean (y - f)^2``), ``train_lin``,
+        ``test_lin``, ``rel_move`` (||theta_t - theta_0|| / ||theta_0||),
+        ``rel_move_lin``, ``lin_dist`` (RMS of f - f_lin on the test points),
+        ``kernel_change`` (||K_t - K_0||_F / ||K_0||_F on the probe points).
+        Missing pieces are NaN.
     """
     sc = scaling(N, preset, alpha)
     act = _act(activation)
@@ -511,7 +486,8 @@ def train(
 
     history = {k: np.asarray(v, dtype=float) for k, v in hist.items()}
     history["step"] = history["step"].astype(int)
-    return TrainResult(sc, a0, W0, a, W, al, Wl, history, snapshots)
+    return TrainResult(history=history, params={"a0": a0, "W0": W0, "a": a, "W": W, "a_lin": al, "W_lin": Wl},
+                       info={"scaling": sc}, snapshots=snapshots)
 
 
 # --------------------------------------------------------------------- measures
@@ -555,8 +531,6 @@ def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike =
     ``U`` (k, d) holds unit directions.  With ``center=True`` the Gaussian mean
     ``mu0 sum_k c_k`` is subtracted (exact when <u_k, x> ~ N(0,1)).
     """
-    from .activations import gaussian_moments
-
     U = np.atleast_2d(np.asarray(U, dtype=float))
     U = U / np.linalg.norm(U, axis=1, keepdims=True)
     coef = np.asarray(coef, dtype=float)
@@ -569,90 +543,6 @@ def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike =
         return act.fn(np.asarray(X, dtype=float) @ U.T) @ coef - shift
 
     return f_star
-
-
-# --------------------------------------------------------------------- fits
-def loglog_slope(x, y, level: float = 0.95) -> tuple[float, float, float]:
-    """Least-squares slope of log y on log x with a Student-t interval.
-
-    Parameters
-    ----------
-    x, y : array_like
-        Positive values; ``y`` may be 2-D (points x seeds), every entry is then
-        used as an observation at its ``x``.
-    level : float
-        Confidence level of the interval.
-
-    Returns
-    -------
-    slope, lo, hi : float
-    """
-    from scipy import stats
-
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if y.ndim == 2:
-        x = np.repeat(x, y.shape[1])
-        y = y.ravel()
-    positive("x", x)
-    positive("y", y)
-    lx, ly = np.log(x), np.log(y)
-    res = stats.linregress(lx, ly)
-    dof = lx.size - 2
-    if dof < 1:
-        raise ValueError("need at least 3 points for a slope with an interval")
-    q = stats.t.ppf(0.5 + level / 2, dof)
-    return float(res.slope), float(res.slope - q * res.stderr), float(res.slope + q * res.stderr)
-
-
-def limit_power_fit(x, mean, se, level: float = 0.95) -> dict:
-    """Fit ``mean(x) = m_inf + c x^p`` by weighted least squares.
-
-    Used for the systematic finite-width shift of a mean curve, where the
-    limit ``m_inf`` is unknown (measuring against the widest network instead
-    would bias the exponent).
-
-    Parameters
-    ----------
-    x : array_like
-        Positive abscissae (widths), at least 4 of them.
-    mean, se : array_like
-        Measured means and their standard errors (> 0), used as known errors.
-    level : float
-        Confidence level of the normal interval on ``p``.
-
-    Returns
-    -------
-    dict
-        ``m_inf``, ``c``, ``p`` (exponent), ``lo``, ``hi`` (interval on ``p``),
-        ``p_se`` and ``chi2_dof`` (reduced chi-square of the fit; about 1 when
-        the model describes the data within their errors).
-    """
-    from scipy import optimize, stats
-
-    x = np.asarray(positive("x", x), dtype=float).ravel()
-    mean = np.asarray(mean, dtype=float).ravel()
-    se = np.asarray(positive("se", se), dtype=float).ravel()
-    if mean.shape != x.shape or se.shape != x.shape:
-        raise ValueError(f"x, mean and se must have the same length, got {x.size}, {mean.size}, {se.size}")
-    if x.size < 4:
-        raise ValueError(f"x needs at least 4 points for a 3-parameter fit with an interval, got {x.size}")
-    if not np.all(np.isfinite(mean)):
-        raise ValueError("mean must be finite")
-    level = float(level)
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), got {level}")
-    model = lambda t, m_inf, c, p: m_inf + c * t**p
-    i_min, i_max = int(np.argmin(x)), int(np.argmax(x))
-    c0 = (mean[i_min] - mean[i_max]) * x[i_min]
-    popt, pcov = optimize.curve_fit(model, x, mean, p0=[mean[i_max], c0, -1.0], sigma=se,
-                                    absolute_sigma=True, maxfev=20000)
-    p_se = float(np.sqrt(pcov[2, 2]))
-    q = stats.norm.ppf(0.5 + level / 2)
-    chi2 = float(np.sum(((mean - model(x, *popt)) / se) ** 2))
-    return {"m_inf": float(popt[0]), "c": float(popt[1]), "p": float(popt[2]),
-            "lo": float(popt[2] - q * p_se), "hi": float(popt[2] + q * p_se), "p_se": p_se,
-            "chi2_dof": chi2 / max(x.size - 3, 1)}
 
 
 # --------------------------------------------------------------------- sweeps
@@ -717,8 +607,6 @@ def width_sweep(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.nda
         ``alpha_cb`` with ``"free"``, or test / probe inputs whose shapes do not
         match ``X``.
     """
-    from .sweep import run_sweep
-
     widths = [positive_int("widths", w) for w in widths]
     for p in presets:
         if p == "free":
