@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._validate import generator, positive, positive_int
+from .._validate import generator, positive, positive_int
 
 __all__ = [
     "teacher_second_moment", "teacher_potential", "population_velocity", "reduced_velocity",
@@ -303,8 +303,8 @@ def solve_reduced_pde(d: int, *, horizon: float, step_size: float, teacher=(1.0,
     for k in range(1, steps + 1):
         y = _rk_step(field, y, step_size, method)
         if not all(np.all(np.isfinite(v)) for v in y):
-            raise FloatingPointError(f"the reduced dynamics diverged at step {k}: lower step_size "
-                                     f"(got {step_size:g})")
+            raise FloatingPointError(f"step_size = {step_size:g} is too large: the reduced dynamics "
+                                     f"diverged at step {k}")
         if k % record_every == 0 or k == steps:
             times.append(k * step_size)
             risks.append(risk(y))
@@ -351,7 +351,7 @@ def train_population(N: int, d: int, *, horizon: float, step_size: float, rng, t
     for k in range(1, steps + 1):
         y = _rk_step(field, y, step_size, method)
         if not (np.all(np.isfinite(y[0])) and np.all(np.isfinite(y[1]))):
-            raise FloatingPointError(f"training diverged at step {k}: lower step_size (got {step_size:g})")
+            raise FloatingPointError(f"step_size = {step_size:g} is too large: training diverged at step {k}")
         if k % record_every == 0 or k == steps:
             times.append(k * step_size)
             risks.append(population_velocity(y[0], y[1], u, teacher)[2])

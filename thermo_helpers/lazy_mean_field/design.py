@@ -25,8 +25,12 @@ from typing import Sequence
 
 import numpy as np
 
-from ._validate import positive, positive_int
-from .activations import ActivationLike
+from .._validate import positive, positive_int
+from ..activations import ActivationLike
+from ..stats import linear_extrapolation
+from ..sweep import map_tasks
+from .network import linearise, network
+from .training import train
 
 __all__ = ["design_point", "DesignResult", "run_design", "gap_parts", "weighted_loglog_slope"]
 
@@ -38,15 +42,13 @@ def design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activati
     Returns a dict with ``rel_move``, ``rel_move_lin``, ``test``, ``test_lin`` and ``gap``
     (``f - f_lin`` on ``X_test``, shape (n_test,)).
     """
-    from . import two_layer as tl
-
     N = positive_int("N", N)
     alpha = float(positive("alpha_cb", alpha_cb)) / N
-    res = tl.train(X, y, N=N, preset="free", alpha=alpha, activation=activation, eta=step_size,
+    res = train(X, y, N=N, preset="free", alpha=alpha, activation=activation, step_size=step_size,
                    steps=steps, rng=rng, X_test=X_test, y_test=y_test, linearised=True,
                    record_every=steps)
-    lin = tl.linearise(res.a0, res.W0, alpha, activation)
-    gap = tl.network(X_test, res.a, res.W, alpha, activation) - lin.predict(X_test, res.a_lin, res.W_lin)
+    lin = linearise(res.a0, res.W0, alpha, activation)
+    gap = network(X_test, res.a, res.W, alpha, activation) - lin.predict(X_test, res.a_lin, res.W_lin)
     return {"rel_move": res.final("rel_move"), "rel_move_lin": res.final("rel_move_lin"),
             "test": res.final("test"), "test_lin": res.final("test_lin"), "gap": gap}
 
@@ -72,27 +74,23 @@ def gap_parts(G: np.ndarray) -> dict:
 
 
 def weighted_loglog_slope(x, y, se, level: float = 0.95) -> dict:
-    """Slope of ``log y`` on ``log x`` by weighted least squares with errors ``se / y``.
+    """Slope of ``log y`` on ``log x``, weighted by the known errors ``se / y`` of ``log y``.
 
-    Returns ``slope``, ``lo``, ``hi`` (normal interval from the known errors), ``slope_se``,
-    ``chi2`` and ``dof`` of the straight-line fit.
+    A thin wrapper of :func:`thermo_helpers.stats.linear_extrapolation`.  Returns ``slope``,
+    ``lo``, ``hi`` (normal interval), ``slope_se``, ``chi2``, ``dof`` and ``p_value``.
     """
-    from scipy import stats
+    from scipy import stats as sps
 
     x = np.asarray(positive("x", x), dtype=float).ravel()
     y = np.asarray(positive("y", y), dtype=float).ravel()
     se = np.asarray(positive("se", se), dtype=float).ravel()
     if not (x.size == y.size == se.size) or x.size < 3:
         raise ValueError("x, y and se need one value each per point, at least 3 points")
-    lx, ly, w = np.log(x), np.log(y), (y / se) ** 2
-    A = np.stack([np.ones_like(lx), lx], axis=1)
-    cov = np.linalg.inv(A.T @ (w[:, None] * A))
-    coef = cov @ (A.T @ (w * ly))
-    chi2 = float(np.sum(w * (ly - A @ coef) ** 2))
-    q = stats.norm.ppf(0.5 + level / 2)
-    s_se = float(np.sqrt(cov[1, 1]))
-    return {"slope": float(coef[1]), "lo": float(coef[1] - q * s_se), "hi": float(coef[1] + q * s_se),
-            "slope_se": s_se, "chi2": chi2, "dof": x.size - 2}
+    fit = linear_extrapolation(np.log(x), np.log(y), se / y, level=level)
+    q = sps.norm.ppf(0.5 + level / 2)
+    return {"slope": fit["slope"], "lo": fit["slope"] - q * fit["slope_se"],
+            "hi": fit["slope"] + q * fit["slope_se"], "slope_se": fit["slope_se"],
+            "chi2": fit["chi2"], "dof": fit["dof"], "p_value": fit["p_value"]}
 
 
 @dataclass
@@ -127,8 +125,6 @@ class DesignResult:
 def run_design(points: Sequence[tuple[int, float]], *, X, y, X_test, y_test, activation: ActivationLike,
                step_size: float, steps: int, seeds: int, base_seed: int, n_jobs: int | None = None) -> DesignResult:
     """Train every design point for ``seeds`` initialisations (through :func:`sweep.map_tasks`)."""
-    from .sweep import map_tasks
-
     seeds = positive_int("seeds", seeds)
     if seeds < 3:
         raise ValueError(f"seeds must be >= 3 to split the gap into its two parts, got {seeds}")
