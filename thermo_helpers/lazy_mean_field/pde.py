@@ -246,7 +246,7 @@ class ReducedPDESolution:
 
 def solve_reduced_pde(d: int, *, horizon: float, step_size: float, teacher=(1.0, 1.0),
                       n_a: int = 16, n_s: int = 8, n_tau: int = 8, method: str = "rk4",
-                      record_every: int = 1, tracers=None) -> ReducedPDESolution:
+                      record_every: int = 1, tracers=None, with_risk: bool = True) -> ReducedPDESolution:
     """Solve the reduced distributional dynamics up to ``horizon`` (module notes).
 
     Parameters
@@ -265,6 +265,8 @@ def solve_reduced_pde(d: int, *, horizon: float, step_size: float, teacher=(1.0,
         Record every this many steps (and at time 0).
     tracers : (a, s, r) arrays, optional
         Points transported by the field without acting on it.
+    with_risk : bool
+        Evaluate the risk at the recorded times (``False`` leaves ``risk`` as NaN).
     """
     cp, cm = _teacher(teacher)
     horizon, step_size, steps, record_every = _check_time(horizon, step_size, record_every, method)
@@ -299,6 +301,8 @@ def solve_reduced_pde(d: int, *, horizon: float, step_size: float, teacher=(1.0,
         return 0.5 * (teacher_second_moment((cp, cm)) - 2.0 * qa @ V + qa @ EH @ qa)
 
     y = [a, s, r] + tr
+    if not with_risk:
+        risk = lambda y: float("nan")  # noqa: E731
     times, risks, atoms, tracks = [0.0], [risk(y)], [full(y)], [tuple(y[3:])] if tr else []
     for k in range(1, steps + 1):
         y = _rk_step(field, y, step_size, method)
@@ -393,11 +397,14 @@ def sliced_w1(X: np.ndarray, wx: np.ndarray, Y: np.ndarray, wy: np.ndarray, dire
 
 
 def particles_vs_pde(N: int, *, rng, d: int, horizon: float, step_size: float, pde_risk: np.ndarray,
-                     record_every: int = 1, teacher=(1.0, 1.0), n_directions: int = 16) -> dict:
+                     record_every: int = 1, teacher=(1.0, 1.0), n_directions: int = 16,
+                     tracer_rule: tuple[int, int, int] = (12, 6, 4)) -> dict:
     """Train ``N`` particles and compare them with the reduced PDE at every recorded time.
 
     The PDE is solved once more with the particles' own initial reduced coordinates as tracers,
-    so that ``Phi_t # rho_N(0)`` (the PDE flow applied to this initial sample) is available.
+    so that ``Phi_t # rho_N(0)`` (the PDE flow applied to this initial sample) is available; that
+    solve uses the rule sizes ``tracer_rule = (n_a, n_s, n_tau)`` (its cost is ``O(N n_a n_s n_tau)``
+    per step).
 
     Returns
     -------
@@ -414,8 +421,10 @@ def particles_vs_pde(N: int, *, rng, d: int, horizon: float, step_size: float, p
     if pde_risk.shape != run["risk"].shape:
         raise ValueError(f"pde_risk must have one value per recorded time {run['risk'].shape}, "
                          f"got {pde_risk.shape}")
-    sol = solve_reduced_pde(d, horizon=horizon, step_size=step_size, teacher=teacher,
-                            record_every=record_every, tracers=run["reduced"][0])
+    n_a, n_s, n_tau = tracer_rule
+    sol = solve_reduced_pde(d, horizon=horizon, step_size=step_size, teacher=teacher, n_a=n_a, n_s=n_s,
+                            n_tau=n_tau, record_every=record_every, tracers=run["reduced"][0],
+                            with_risk=False)
     dirs = sphere_directions(n_directions)
     w = np.full(N, 1.0 / N)
     sw, coupling = [], []
