@@ -123,7 +123,7 @@ def test_rf_features_models():
         features.rf_features(X, W, kind="noisy_linear")
     with pytest.raises(ValueError, match="kind"):
         features.rf_features(X, W, kind="linear")
-    with pytest.raises(ValueError, match="share d"):
+    with pytest.raises(ValueError, match="disagree on dimension d"):
         features.rf_features(X, W[:, :4])
 
 

@@ -3,6 +3,12 @@
 Each check raises :class:`ValueError` with a message that names the offending
 argument, so that bad input fails at the call site rather than deep inside a
 linear-algebra routine or a solver.
+
+The declarative machinery (``@validate_params`` and its constraint types,
+the size guard ``check_size`` and the divergence check
+``check_finite_training``) lives in :mod:`thermo_helpers._params` (with the
+types in ``_constraints`` and ``_arrays``) and is re-exported here, so that
+``from ._validate import validate_params, Real`` works.
 """
 
 from __future__ import annotations
@@ -10,6 +16,14 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+
+# ---- declarative parameter validation (owned by the "valid" helper; see _params.py) ----
+from ._params import (  # noqa: F401  (re-exported)
+    RNG, ActivationSpec, AnyOf, Array, Boolean, Constraint, DivergenceError, Function, HasMethods,
+    Instance, Integer, InvalidParameterError, Labels, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize,
+    Text, Unchecked, check_finite_training, check_size, validate_params,
+)
+# ---- end of the re-export block ----
 
 
 def positive_int(name: str, value: int) -> int:

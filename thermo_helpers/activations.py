@@ -27,7 +27,11 @@ from typing import Callable, Sequence, Union
 
 import numpy as np
 
-from ._validate import positive
+from ._params import (ActivationSpec, Array, Function, Integer, InvalidParameterError, OrNone, Real, Text,
+                      validate_params)
+
+__all__ = ["Activation", "ACTIVATION_NAMES", "get_activation", "gaussian_expectation", "gaussian_moments",
+           "activation_constants", "matched_activation"]
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -96,6 +100,7 @@ ACTIVATION_NAMES: tuple = tuple(sorted(_REGISTRY))
 ActivationLike = Union[str, Activation, Callable]
 
 
+@validate_params(activation=ActivationSpec(), kinks=Array(ndim=1, min_size=0, gt=-40, lt=40))
 def get_activation(activation: ActivationLike, *, kinks: Sequence[float] = ()) -> Activation:
     """Return an :class:`Activation` from a registry name or a callable.
 
@@ -111,36 +116,26 @@ def get_activation(activation: ActivationLike, *, kinks: Sequence[float] = ()) -
     ------
     ValueError
         If a name is not in the registry (the message lists the valid names),
-        or the argument is neither a string nor callable.
+        the argument is neither a string nor callable, or a callable is not
+        vectorised or not finite on a probe grid.
     """
     if isinstance(activation, Activation):
         return activation
     if isinstance(activation, str):
-        try:
-            return _REGISTRY[activation.lower()]
-        except KeyError:
-            raise ValueError(
-                f"unknown activation {activation!r}; valid names are: "
-                + ", ".join(ACTIVATION_NAMES)
-                + " (or pass any vectorised callable)"
-            ) from None
-    if callable(activation):
-        fn = activation
-        h = 1e-5
+        return _REGISTRY[activation.lower()]
+    fn = activation
+    h = 1e-5
 
-        def deriv(t, fn=fn):
-            t = np.asarray(t, dtype=float)
-            return (fn(t + h) - fn(t - h)) / (2 * h)
+    def deriv(t, fn=fn):
+        t = np.asarray(t, dtype=float)
+        return (fn(t + h) - fn(t - h)) / (2 * h)
 
-        name = getattr(activation, "__name__", "custom")
-        return Activation(name, lambda t, fn=fn: np.asarray(fn(np.asarray(t, dtype=float)), dtype=float),
-                          deriv, kinks=tuple(float(k) for k in kinks))
-    raise ValueError(
-        f"activation must be a name ({', '.join(ACTIVATION_NAMES)}) or a callable, "
-        f"got {type(activation).__name__}"
-    )
+    name = getattr(activation, "__name__", "custom")
+    return Activation(name, lambda t, fn=fn: np.asarray(fn(np.asarray(t, dtype=float)), dtype=float),
+                      deriv, kinks=tuple(float(k) for k in kinks))
 
 
+@validate_params(h=Function(), kinks=Array(ndim=1, min_size=0, gt=-40, lt=40), order=Integer(min=2, max=2000))
 def gaussian_expectation(h: ArrayFn, kinks: Sequence[float] = (), *, order: int = 200) -> float:
     """E[h(G)] for G ~ N(0, 1) by quadrature.
 
@@ -149,20 +144,43 @@ def gaussian_expectation(h: ArrayFn, kinks: Sequence[float] = (), *, order: int 
     and each piece (truncated at |t| = 40, beyond which the Gaussian weight is
     below 1e-340) is integrated by Gauss--Legendre on the smooth integrand
     h(t) phi(t), which restores spectral accuracy.
+
+    Raises
+    ------
+    ValueError
+        If ``h`` is not finite at the quadrature nodes (the expectation would be NaN or inf).
     """
-    if not kinks:
+    if len(kinks) == 0:
         t, w = np.polynomial.hermite_e.hermegauss(order)
-        return float(np.sum(w * h(t)) / np.sqrt(2.0 * np.pi))
+        return _finite_expectation(np.sum(w * _values(h, t)) / np.sqrt(2.0 * np.pi))
     cuts = np.concatenate([[-40.0], np.sort(np.asarray(kinks, dtype=float)), [40.0]])
     x, w = np.polynomial.legendre.leggauss(order)
     total = 0.0
     for a, b in zip(cuts[:-1], cuts[1:]):
         t = 0.5 * (b - a) * x + 0.5 * (a + b)
         phi = np.exp(-0.5 * t * t) / np.sqrt(2.0 * np.pi)
-        total += 0.5 * (b - a) * float(np.sum(w * h(t) * phi))
-    return total
+        total += 0.5 * (b - a) * float(np.sum(w * _values(h, t) * phi))
+    return _finite_expectation(total)
 
 
+def _values(h: ArrayFn, t: np.ndarray) -> np.ndarray:
+    """h at the nodes ``t``, refusing non-finite or non-real values by naming ``h``."""
+    with np.errstate(all="ignore"):
+        v = np.asarray(h(t))
+    if v.shape != t.shape or v.dtype.kind not in "iuf" or not np.all(np.isfinite(v)):
+        raise InvalidParameterError("h must return finite real values of the input's shape at the quadrature "
+                                    f"nodes in [{t.min():.3g}, {t.max():.3g}]")
+    return v
+
+
+def _finite_expectation(value) -> float:
+    value = float(value)
+    if not np.isfinite(value):
+        raise InvalidParameterError(f"h has no finite Gaussian expectation (quadrature gave {value})")
+    return value
+
+
+@validate_params(activation=ActivationSpec(), order=Integer(min=2, max=2000))
 def gaussian_moments(activation: ActivationLike, *, order: int = 200) -> tuple[float, float, float]:
     """Return ``(mu0, mu1, mu_star)`` of an activation under G ~ N(0, 1).
 
@@ -176,9 +194,12 @@ def gaussian_moments(activation: ActivationLike, *, order: int = 200) -> tuple[f
     """
     act = get_activation(activation)
     f = act.fn
-    mu0 = gaussian_expectation(f, act.kinks, order=order)
-    mu1 = gaussian_expectation(lambda t: t * f(t), act.kinks, order=order)
-    m2 = gaussian_expectation(lambda t: f(t) ** 2, act.kinks, order=order)
+    try:
+        mu0 = gaussian_expectation(f, act.kinks, order=order)
+        mu1 = gaussian_expectation(lambda t: t * f(t), act.kinks, order=order)
+        m2 = gaussian_expectation(lambda t: f(t) ** 2, act.kinks, order=order)
+    except InvalidParameterError as exc:
+        raise InvalidParameterError(f"activation {act.name!r} has no finite Gaussian moments: {exc}") from None
     mu_star_sq = m2 - mu0**2 - mu1**2
     if mu_star_sq < -1e-12:
         raise ValueError(f"activation {act.name!r} gave a negative mu_*^2 = {mu_star_sq:.3e}")
@@ -193,6 +214,7 @@ def _moments_cached(act) -> tuple[float, float, float]:
     return gaussian_moments(act)
 
 
+@validate_params(activation=ActivationSpec())
 def activation_constants(activation: ActivationLike = "relu") -> dict:
     """Gaussian constants of an activation that the theory needs.
 
@@ -222,6 +244,7 @@ def activation_constants(activation: ActivationLike = "relu") -> dict:
     return {"mu0": mu0, "mu1": mu1, "mu_star": mu_star, "zeta": mu1 / mu_star}
 
 
+@validate_params(base=ActivationSpec(), zeta=Real(ge=0), name=OrNone(Text()))
 def matched_activation(base: ActivationLike, zeta: float, *, name: str | None = None):
     """``sigma(t) = base(t) + c t`` with ``c`` chosen so that ``mu1 / mu_* = zeta``.
 
@@ -241,7 +264,7 @@ def matched_activation(base: ActivationLike, zeta: float, *, name: str | None = 
     -------
     Activation
     """
-    zeta = float(positive("zeta", zeta, allow_zero=True))
+    zeta = float(zeta)
     act = get_activation(base)
     const = activation_constants(act)
     c = zeta * const["mu_star"] - const["mu1"]

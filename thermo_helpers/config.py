@@ -12,6 +12,13 @@
   comes from :mod:`thermo_helpers.sweep` using processes instead, because
   multi-threaded OpenBLAS next to cvxpy's solvers was seen to slow numpy
   down by up to two orders of magnitude on this kind of machine.
+* ``THERMO_MAX_ELEMENTS`` (default 4e8 float64 elements, about 3.2 GB): the
+  size guard :func:`thermo_helpers._validate.check_size` refuses, before
+  allocating, any array sized by a function's arguments beyond this count.
+  An integer, also written as ``4e8``.
+
+Every variable is checked when it is read: a value that is not one of the
+documented forms raises :class:`ValueError` naming the variable.
 """
 
 from __future__ import annotations
@@ -22,9 +29,42 @@ from typing import TypeVar
 
 from threadpoolctl import threadpool_limits
 
+from ._params import Boolean, Unchecked, validate_params
+
 T = TypeVar("T")
 
+__all__ = ["SCALES", "scale", "at_scale", "progress_enabled", "blas_threads", "n_jobs", "max_elements",
+           "setup"]
+
 SCALES = ("book", "paper")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+DEFAULT_MAX_ELEMENTS = 400_000_000
+
+
+def _env_int(var: str, default: int, *, minimum: int, allow_minus_one: bool = False,
+             allow_exponent: bool = False) -> int:
+    """Read an integer environment variable, refusing anything else by name."""
+    raw = os.environ.get(var)
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip()
+    value = None
+    try:
+        value = int(text)
+    except ValueError:
+        if allow_exponent:
+            try:
+                f = float(text)
+            except ValueError:
+                f = float("nan")
+            if f == f and f not in (float("inf"), float("-inf")) and f == int(f):
+                value = int(f)
+    ok = value is not None and (value >= minimum or (allow_minus_one and value == -1))
+    if not ok:
+        want = f"an integer >= {minimum}" + (" or -1" if allow_minus_one else "")
+        raise ValueError(f"{var} must be {want}, got {raw!r}")
+    return value
 
 
 def scale() -> str:
@@ -41,6 +81,7 @@ def scale() -> str:
     return value
 
 
+@validate_params(book=Unchecked("any object"), paper=Unchecked("any object"))
 def at_scale(book: T, paper: T) -> T:
     """Pick ``book`` or ``paper`` according to :func:`scale`."""
     return paper if scale() == "paper" else book
@@ -50,33 +91,30 @@ def progress_enabled() -> bool:
     """Whether long loops should show a tqdm bar."""
     flag = os.environ.get("THERMO_PROGRESS")
     if flag is not None:
-        return flag.strip() not in ("", "0", "false", "no")
+        value = flag.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ValueError(f"THERMO_PROGRESS must be one of {_TRUE + _FALSE[1:]} (or empty), got {flag!r}")
     if os.environ.get("CI"):
         return False
     return bool(getattr(sys.stderr, "isatty", lambda: False)()) or "ipykernel" in sys.modules
 
 
 def blas_threads() -> int:
-    """BLAS threads per process (``THERMO_BLAS_THREADS``, default 1)."""
-    return max(1, int(os.environ.get("THERMO_BLAS_THREADS", "1")))
+    """BLAS threads per process (``THERMO_BLAS_THREADS``, an integer >= 1, default 1)."""
+    return _env_int("THERMO_BLAS_THREADS", 1, minimum=1)
 
 
 def n_jobs() -> int:
-    """Default number of sweep workers (``THERMO_N_JOBS``, default 2).
+    """Default joblib workers (``THERMO_N_JOBS``: an integer >= 1 or -1, default 2)."""
+    return _env_int("THERMO_N_JOBS", 2, minimum=1, allow_minus_one=True)
 
-    Raises
-    ------
-    ValueError
-        If ``THERMO_N_JOBS`` is not a positive integer or ``-1``.
-    """
-    raw = os.environ.get("THERMO_N_JOBS", "2").strip() or "2"
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1 and value != -1:
-        raise ValueError(f"THERMO_N_JOBS must be a positive integer or -1, got {raw!r}")
-    return value
+
+def max_elements() -> int:
+    """The size guard's limit in float64 elements (``THERMO_MAX_ELEMENTS``, default 4e8)."""
+    return _env_int("THERMO_MAX_ELEMENTS", DEFAULT_MAX_ELEMENTS, minimum=1, allow_exponent=True)
 
 
 def _inline_backend() -> None:
@@ -92,6 +130,7 @@ def _inline_backend() -> None:
         ip.run_line_magic("matplotlib", "inline")
 
 
+@validate_params(verbose=Boolean())
 def setup(verbose: bool = True) -> str:
     """Fix BLAS threads, apply the house plotting style and report the scale.
 
@@ -99,6 +138,8 @@ def setup(verbose: bool = True) -> str:
     """
     from .plotting import use_style  # here, so that sweep workers never import matplotlib
 
+    for read in (progress_enabled, n_jobs, max_elements):  # refuse a bad environment variable up front
+        read()
     threadpool_limits(blas_threads())
     _inline_backend()
     use_style()

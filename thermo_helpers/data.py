@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import generator, positive, positive_int
+from ._params import RNG, Integer, OrNone, Real, check_size, validate_params
+from ._validate import generator
+
+__all__ = ["sample_sphere", "sample_gaussian"]
 
 
+@validate_params(n=Integer(min=1), d=Integer(min=1), rng=RNG(), radius=OrNone(Real(gt=0)))
 def sample_sphere(n: int, d: int, *, rng: np.random.Generator | int, radius: float | None = None) -> np.ndarray:
     """Draw ``n`` points uniformly on the sphere of radius ``radius`` in R^d.
 
@@ -24,18 +28,15 @@ def sample_sphere(n: int, d: int, *, rng: np.random.Generator | int, radius: flo
     -------
     ndarray of shape (n, d)
     """
-    n = positive_int("n", n)
-    d = positive_int("d", d)
-    r = float(np.sqrt(d)) if radius is None else float(positive("radius", radius))
-    rng = generator(rng)
-    g = rng.standard_normal((n, d))
+    check_size("sample_sphere output (n x d)", n * d)
+    r = float(np.sqrt(d)) if radius is None else float(radius)
+    g = generator(rng).standard_normal((n, d))
     g /= np.linalg.norm(g, axis=1, keepdims=True)
     return r * g
 
 
+@validate_params(n=Integer(min=1), d=Integer(min=1), rng=RNG(), scale=Real(gt=0))
 def sample_gaussian(n: int, d: int, *, rng: np.random.Generator | int, scale: float = 1.0) -> np.ndarray:
     """Draw ``n`` iid points from N(0, scale^2 I_d); returns shape (n, d)."""
-    n = positive_int("n", n)
-    d = positive_int("d", d)
-    s = float(positive("scale", scale))
-    return s * generator(rng).standard_normal((n, d))
+    check_size("sample_gaussian output (n x d)", n * d)
+    return float(scale) * generator(rng).standard_normal((n, d))

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._params import (RNG, ActivationSpec, Array, Boolean, InvalidParameterError, OneOf, OrNone, check_size,
+                      validate_params)
 from ._validate import generator
 from .activations import ActivationLike, gaussian_moments, get_activation
 
@@ -24,15 +26,15 @@ __all__ = ["FEATURE_KINDS", "rf_features", "relu_arccos_kernel"]
 FEATURE_KINDS = ("nonlinear", "noisy_linear")
 
 
-def _two_matrices(name1: str, A, name2: str, B) -> tuple[np.ndarray, np.ndarray]:
-    """Two float matrices with the same number of columns (the dimension d)."""
-    A = np.asarray(A, dtype=float)
-    B = np.asarray(B, dtype=float)
-    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1]:
-        raise ValueError(f"{name1} and {name2} must be 2-D and share d, got shapes {A.shape} and {B.shape}")
+def _pair(what: str, A, B) -> tuple[np.ndarray, np.ndarray]:
+    """Two (validated) matrices as float arrays, refusing an A B^T product over the size guard."""
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    check_size(what, A.shape[0] * B.shape[0])
     return A, B
 
 
+@validate_params(X=Array(ndim=2, shape=("n", "d")), W=Array(ndim=2, shape=("N", "d")), activation=ActivationSpec(),
+                 kind=OneOf(*FEATURE_KINDS), rng=OrNone(RNG()), add_mu0=Boolean())
 def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "relu",
                 kind: str = "nonlinear", rng: np.random.Generator | int | None = None,
                 add_mu0: bool = False) -> np.ndarray:
@@ -57,15 +59,13 @@ def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "r
     -------
     ndarray of shape (n, N)
     """
-    X, W = _two_matrices("X (n x d)", X, "W (N x d)", W)
-    if kind not in FEATURE_KINDS:
-        raise ValueError(f"kind must be 'nonlinear' or 'noisy_linear', got {kind!r}")
+    X, W = _pair("rf_features output (n x N)", X, W)
     act = get_activation(activation)
     pre = X @ W.T
     if kind == "nonlinear":
         return act.fn(pre)
     if rng is None:
-        raise ValueError("rng is required for noisy_linear features")
+        raise InvalidParameterError("rng is required for noisy_linear features (a Generator or a seed)")
     mu0, mu1, mu_star = gaussian_moments(act)
     z = generator(rng).standard_normal(pre.shape)
     if add_mu0:
@@ -73,6 +73,7 @@ def rf_features(X: np.ndarray, W: np.ndarray, *, activation: ActivationLike = "r
     return mu1 * pre + mu_star * z
 
 
+@validate_params(X1=Array(ndim=2, shape=("n1", "d")), X2=Array(ndim=2, shape=("n2", "d")))
 def relu_arccos_kernel(X1: np.ndarray, X2: np.ndarray) -> np.ndarray:
     """``E_w relu(<w, x>) relu(<w, x'>)`` for ``w ~ Unif(S^{d-1}(1))``, rows of X1 against rows of X2.
 
@@ -84,12 +85,12 @@ def relu_arccos_kernel(X1: np.ndarray, X2: np.ndarray) -> np.ndarray:
     -------
     ndarray of shape (n1, n2)
     """
-    X1, X2 = _two_matrices("X1", X1, "X2", X2)
+    X1, X2 = _pair("relu_arccos_kernel output (n1 x n2)", X1, X2)
     d = X1.shape[1]
     n1 = np.linalg.norm(X1, axis=1)[:, None]
     n2 = np.linalg.norm(X2, axis=1)[None, :]
     if np.any(n1 == 0) or np.any(n2 == 0):
-        raise ValueError("X1 and X2 must not have zero rows (the angle is undefined)")
+        raise InvalidParameterError("X1 and X2 must not have zero rows (the angle is undefined)")
     cos = np.clip((X1 @ X2.T) / (n1 * n2), -1.0, 1.0)
     th = np.arccos(cos)
     return n1 * n2 * (np.sin(th) + (np.pi - th) * cos) / (2.0 * np.pi * d)

@@ -11,6 +11,13 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._params import Array, HasMethods, Integer, OrNone, Real, Text, validate_params
+
+__all__ = ["PALETTE", "use_style", "color", "theory", "simulation", "label_axes", "subplots"]
+
+_AX = HasMethods("plot", "errorbar", description="a matplotlib Axes")
+_CURVE = Array(ndim=1, shape=("m",), finite=False)
+
 #: The book's palette (colour-blind safe, after Okabe & Ito).
 PALETTE: tuple = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
@@ -43,11 +50,13 @@ def use_style() -> None:
     mpl.rcParams["axes.prop_cycle"] = mpl.cycler(color=list(PALETTE))
 
 
+@validate_params(i=Integer())
 def color(i: int) -> str:
     """The ``i``-th colour of the palette (cycling)."""
     return PALETTE[i % len(PALETTE)]
 
 
+@validate_params(ax=_AX, x=_CURVE, y=_CURVE, label=OrNone(Text()), color=OrNone(Text()))
 def theory(ax, x, y, *, label: str | None = None, color: str | None = None, **kw):
     """Draw a theory curve as a solid line."""
     kw.setdefault("lw", 1.8)
@@ -55,6 +64,8 @@ def theory(ax, x, y, *, label: str | None = None, color: str | None = None, **kw
     return ax.plot(np.asarray(x), np.asarray(y), label=label, color=color, **kw)
 
 
+@validate_params(ax=_AX, x=_CURVE, mean=_CURVE, sem=OrNone(Array(ndim=1, shape=("m",), ge=0, finite=False)),
+                 label=OrNone(Text()), color=OrNone(Text()), marker=Text())
 def simulation(ax, x, mean, sem=None, *, label: str | None = None, color: str | None = None,
                marker: str = "o", **kw):
     """Draw simulation means as markers with +-1 standard-error bars."""
@@ -64,6 +75,8 @@ def simulation(ax, x, mean, sem=None, *, label: str | None = None, color: str | 
                        fmt=marker, label=label, color=color, mfc="white", mew=1.4, lw=1.2, **kw)
 
 
+@validate_params(ax=HasMethods("set_xlabel", "set_ylabel", description="a matplotlib Axes"), xlabel=Text(),
+                 ylabel=Text(), title=OrNone(Text()))
 def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:
     """Set axis labels (and a title) in one call."""
     ax.set_xlabel(xlabel)
@@ -72,6 +85,8 @@ def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:
         ax.set_title(title)
 
 
+@validate_params(ncols=Integer(min=1, max=12), nrows=Integer(min=1, max=12), width=Real(gt=0, le=50),
+                 height=Real(gt=0, le=50))
 def subplots(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float = 4.0, **kw):
     """``plt.subplots`` with the house size scaled to the panel count."""
     use_style()

@@ -11,7 +11,14 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ._params import AnyOf, Boolean, Instance, Integer, ListOf, OrNone, Real, Text, validate_params
 
+__all__ = ["fmt", "table", "agrees"]
+
+_DIGITS = Integer(min=0, max=15)
+
+
+@validate_params(x=AnyOf(OrNone(Text()), Boolean(), Real(finite=False)), digits=_DIGITS)
 def fmt(x, digits: int) -> str:
     """Format a number rounded to ``digits`` decimals (``nan`` -> ``-``)."""
     if x is None:
@@ -27,9 +34,11 @@ def fmt(x, digits: int) -> str:
     return s.lstrip("-") if float(s) == 0 else s
 
 
+@validate_params(rows=ListOf(Instance(Mapping, description="a mapping (one row)")),
+                 columns=ListOf(Text(), min_len=1),
+                 digits=AnyOf(_DIGITS, Instance(Mapping, description="a mapping of column -> digits")))
 def table(rows: Iterable[Mapping], columns: Sequence[str], *, digits: int | Mapping[str, int] = 3) -> str:
     """Render ``rows`` (dicts) as a fixed-width text table of ``columns``."""
-    rows = list(rows)
     dig = (lambda c: digits.get(c, 3)) if isinstance(digits, Mapping) else (lambda c: digits)
     cells = [[fmt(r.get(c), dig(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[j]) for row in cells)) if cells else len(c) for j, c in enumerate(columns)]
@@ -39,6 +48,7 @@ def table(rows: Iterable[Mapping], columns: Sequence[str], *, digits: int | Mapp
     return "\n".join(out)
 
 
+@validate_params(theory=Real(), sim=Real(), sem=Real(ge=0), k=Real(gt=0), allowance=Real(ge=0))
 def agrees(theory: float, sim: float, sem: float, *, k: float = 3.0, allowance: float = 0.0) -> bool:
     """True when |theory - sim| <= k * sem + allowance."""
     return bool(abs(float(theory) - float(sim)) <= k * float(sem) + float(allowance))

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import optimize
 from scipy import stats as sps
 
-from ._validate import positive
+from ._params import Array, Integer, InvalidParameterError, Real, validate_params
 
 __all__ = [
     "standard_error",
@@ -32,13 +32,19 @@ __all__ = [
 ]
 
 
-def _level(level) -> float:
-    level = float(level)
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), got {level}")
-    return level
+_LEVEL = Real(gt=0, lt=1)
+_AXIS = Integer(min=-32, max=31)
+_VALUES = Real(array=True)
+_CURVE = Array(ndim=1, shape=("m",))
 
 
+def _check_axis(values: np.ndarray, axis: int) -> int:
+    if not -values.ndim <= axis < values.ndim:
+        raise InvalidParameterError(f"axis must index one of the {values.ndim} axes of values, got {axis}")
+    return axis
+
+
+@validate_params(values=Array(), axis=_AXIS)
 def standard_error(values, axis: int = -1) -> np.ndarray:
     """Standard error of the mean along ``axis``.
 
@@ -55,11 +61,13 @@ def standard_error(values, axis: int = -1) -> np.ndarray:
         ``std(ddof=1) / sqrt(n)``, or zeros when fewer than two samples.
     """
     v = np.asarray(values, dtype=float)
+    _check_axis(v, axis)
     if v.shape[axis] < 2:
         return np.zeros(np.delete(v.shape, axis if axis >= 0 else v.ndim + axis))
     return np.std(v, axis=axis, ddof=1) / np.sqrt(v.shape[axis])
 
 
+@validate_params(values=Array(finite=False), axis=_AXIS, sem_of_one=Real(ge=0, finite=False))
 def nan_mean_sem(values, axis: int = -1, *, sem_of_one: float = np.nan) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard error along ``axis``, ignoring NaN (e.g. non-separable draws).
 
@@ -78,6 +86,7 @@ def nan_mean_sem(values, axis: int = -1, *, sem_of_one: float = np.nan) -> tuple
     mean, sem : ndarray
     """
     v = np.asarray(values, dtype=float)
+    _check_axis(v, axis)
     cnt = np.sum(np.isfinite(v), axis=axis)
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -87,15 +96,23 @@ def nan_mean_sem(values, axis: int = -1, *, sem_of_one: float = np.nan) -> tuple
     return mean, sem
 
 
+def _broadcast(theory, sim, sem):
+    try:
+        return np.broadcast_arrays(np.asarray(theory, dtype=float), np.asarray(sim, dtype=float),
+                                   np.asarray(sem, dtype=float))
+    except ValueError:
+        raise InvalidParameterError(f"theory, sim and sem must broadcast to one shape, got shapes {np.shape(theory)}, "
+                                    f"{np.shape(sim)} and {np.shape(sem)}") from None
+
+
+@validate_params(theory=_VALUES, sim=_VALUES, sem=Real(ge=0, array=True))
 def zscore(theory, sim, sem) -> np.ndarray:
     """``(sim - theory) / sem``, broadcast.
 
     Where ``sem == 0`` the score is 0 if ``sim == theory`` and ``+-inf``
     otherwise.  ``sem`` must be >= 0.
     """
-    theory = np.asarray(theory, dtype=float)
-    sim = np.asarray(sim, dtype=float)
-    sem = np.asarray(positive("sem", sem, allow_zero=True), dtype=float)
+    theory, sim, sem = _broadcast(theory, sim, sem)
     diff = sim - theory
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(sem > 0, diff / np.where(sem > 0, sem, 1.0), np.sign(diff) * np.inf)
@@ -110,6 +127,7 @@ class Chi2Result(NamedTuple):
     p_value: float
 
 
+@validate_params(theory=_VALUES, sim=_VALUES, sem=Real(gt=0, array=True), ddof=Integer(min=0))
 def chi2_test(theory, sim, sem, *, ddof: int = 0) -> Chi2Result:
     """Chi-square test of simulated points against a theory curve.
 
@@ -127,20 +145,15 @@ def chi2_test(theory, sim, sem, *, ddof: int = 0) -> Chi2Result:
         ``chi2 = sum z^2``, ``dof = points - ddof`` and the upper-tail
         probability ``P(chi2_dof >= chi2)``.
     """
-    theory, sim, sem = np.broadcast_arrays(np.asarray(theory, dtype=float), np.asarray(sim, dtype=float),
-                                           np.asarray(sem, dtype=float))
-    positive("sem", sem)
-    if not (np.all(np.isfinite(theory)) and np.all(np.isfinite(sim))):
-        raise ValueError("theory and sim must be finite")
-    if isinstance(ddof, bool) or not isinstance(ddof, (int, np.integer)) or ddof < 0:
-        raise ValueError(f"ddof must be a non-negative integer, got {ddof!r}")
+    theory, sim, sem = _broadcast(theory, sim, sem)
     dof = int(sim.size - ddof)
     if dof < 1:
-        raise ValueError(f"need more points than ddof: {sim.size} points, ddof = {ddof}")
+        raise InvalidParameterError(f"ddof must be smaller than the number of points: {sim.size} points, ddof = {ddof}")
     chi2 = float(np.sum(((sim - theory) / sem) ** 2))
     return Chi2Result(chi2, dof, float(sps.chi2.sf(chi2, dof)))
 
 
+@validate_params(a=Array(finite=False), b=Array(finite=False), axis=_AXIS)
 def paired_gap(a, b, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard error of the paired differences ``a - b`` along ``axis``.
 
@@ -155,10 +168,11 @@ def paired_gap(a, b, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+        raise InvalidParameterError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     return nan_mean_sem(a - b, axis=axis)
 
 
+@validate_params(x=_CURVE, mean=_CURVE, sem=Array(ndim=1, shape=("m",), gt=0), x0=Real(), level=_LEVEL)
 def linear_extrapolation(x, mean, sem, x0: float = 0.0, level: float = 0.95) -> dict:
     """Weighted least-squares line through ``(x, mean)``, evaluated at ``x0``.
 
@@ -183,19 +197,11 @@ def linear_extrapolation(x, mean, sem, x0: float = 0.0, level: float = 0.95) -> 
         ``value``, ``se``, ``lo``, ``hi`` at ``x0``; ``slope``, ``slope_se``;
         ``chi2``, ``dof`` (points - 2) and ``p_value`` (NaN when dof = 0).
     """
-    x = np.asarray(x, dtype=float).ravel()
-    mean = np.asarray(mean, dtype=float).ravel()
-    sem = np.asarray(positive("sem", sem), dtype=float).ravel()
-    if mean.shape != x.shape or sem.shape != x.shape:
-        raise ValueError(f"x, mean and sem must have the same length, got {x.size}, {mean.size}, {sem.size}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(mean))):
-        raise ValueError("x and mean must be finite")
+    x, mean, sem = (np.asarray(v, dtype=float) for v in (x, mean, sem))
     if np.unique(x).size < 2:
-        raise ValueError("x needs at least two distinct values for a line")
+        raise InvalidParameterError("x needs at least two distinct values for a line")
     x0 = float(x0)
-    if not np.isfinite(x0):
-        raise ValueError(f"x0 must be finite, got {x0}")
-    q = sps.norm.ppf(0.5 + _level(level) / 2)
+    q = sps.norm.ppf(0.5 + level / 2)
     w = 1.0 / sem**2
     A = np.column_stack([np.ones_like(x), x - x0])  # intercept is the value at x0
     cov = np.linalg.inv(A.T @ (w[:, None] * A))
@@ -208,6 +214,7 @@ def linear_extrapolation(x, mean, sem, x0: float = 0.0, level: float = 0.95) -> 
             "p_value": float(sps.chi2.sf(chi2, dof)) if dof > 0 else float("nan")}
 
 
+@validate_params(theory=_VALUES, sim=_VALUES, sem=Real(ge=0, array=True), k=Real(gt=0))
 def compare(theory, sim, sem, *, k: float = 3.0) -> dict:
     """Theory against simulation: z-score and the verdict ``|z| <= k``.
 
@@ -217,7 +224,6 @@ def compare(theory, sim, sem, *, k: float = 3.0) -> dict:
         ``theory``, ``sim``, ``sem``, ``z`` (see :func:`zscore`) and
         ``agree`` (bool array, or bool for scalar input).
     """
-    k = float(positive("k", k))
     z = zscore(theory, sim, sem)
     agree = np.abs(z) <= k
     if np.ndim(z) == 0:
@@ -225,6 +231,7 @@ def compare(theory, sim, sem, *, k: float = 3.0) -> dict:
     return {"theory": theory, "sim": sim, "sem": sem, "z": z, "agree": agree}
 
 
+@validate_params(x=Array(ndim=1, gt=0), y=Array(gt=0), level=_LEVEL)
 def loglog_slope(x, y, level: float = 0.95) -> tuple[float, float, float]:
     """Least-squares slope of log y on log x with a Student-t interval.
 
@@ -242,20 +249,23 @@ def loglog_slope(x, y, level: float = 0.95) -> tuple[float, float, float]:
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
+    if y.ndim > 2 or y.shape[0] != x.size:
+        raise InvalidParameterError(f"y must have one row per x (shape ({x.size},) or ({x.size}, seeds)), "
+                                    f"got shape {y.shape}")
     if y.ndim == 2:
         x = np.repeat(x, y.shape[1])
         y = y.ravel()
-    positive("x", x)
-    positive("y", y)
     lx, ly = np.log(x), np.log(y)
     res = sps.linregress(lx, ly)
     dof = lx.size - 2
     if dof < 1:
-        raise ValueError("need at least 3 points for a slope with an interval")
+        raise InvalidParameterError("x and y need at least 3 points for a slope with an interval")
     q = sps.t.ppf(0.5 + level / 2, dof)
     return float(res.slope), float(res.slope - q * res.stderr), float(res.slope + q * res.stderr)
 
 
+@validate_params(x=Array(ndim=1, shape=("m",), gt=0), mean=_CURVE, se=Array(ndim=1, shape=("m",), gt=0),
+                 level=_LEVEL)
 def limit_power_fit(x, mean, se, level: float = 0.95) -> dict:
     """Fit ``mean(x) = m_inf + c x^p`` by weighted least squares.
 
@@ -279,16 +289,9 @@ def limit_power_fit(x, mean, se, level: float = 0.95) -> dict:
         ``p_se`` and ``chi2_dof`` (reduced chi-square of the fit; about 1 when
         the model describes the data within their errors).
     """
-    x = np.asarray(positive("x", x), dtype=float).ravel()
-    mean = np.asarray(mean, dtype=float).ravel()
-    se = np.asarray(positive("se", se), dtype=float).ravel()
-    if mean.shape != x.shape or se.shape != x.shape:
-        raise ValueError(f"x, mean and se must have the same length, got {x.size}, {mean.size}, {se.size}")
+    x, mean, se = (np.asarray(v, dtype=float) for v in (x, mean, se))
     if x.size < 4:
-        raise ValueError(f"x needs at least 4 points for a 3-parameter fit with an interval, got {x.size}")
-    if not np.all(np.isfinite(mean)):
-        raise ValueError("mean must be finite")
-    level = _level(level)
+        raise InvalidParameterError(f"x needs at least 4 points for a 3-parameter fit with an interval, got {x.size}")
     model = lambda t, m_inf, c, p: m_inf + c * t**p
     i_min, i_max = int(np.argmin(x)), int(np.argmax(x))
     c0 = (mean[i_min] - mean[i_max]) * x[i_min]
@@ -302,6 +305,7 @@ def limit_power_fit(x, mean, se, level: float = 0.95) -> dict:
             "chi2_dof": chi2 / max(x.size - 3, 1)}
 
 
+@validate_params(x=_CURVE, frac=_CURVE, level=Real())
 def crossing(x, frac, level: float = 0.5) -> float:
     """First ``x`` where the increasing curve ``frac(x)`` reaches ``level`` (linear interpolation).
 
@@ -309,8 +313,6 @@ def crossing(x, frac, level: float = 0.5) -> float:
     """
     x = np.asarray(x, dtype=float)
     frac = np.asarray(frac, dtype=float)
-    if x.shape != frac.shape or x.ndim != 1:
-        raise ValueError(f"x and frac must be 1-D of the same length, got shapes {x.shape} and {frac.shape}")
     idx = np.nonzero(frac >= level)[0]
     if idx.size == 0:
         return float("nan")

@@ -36,7 +36,8 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from . import config
-from ._validate import positive_int
+from ._params import (Boolean, Function, Instance, Integer, InvalidParameterError, ListOf, NJobs, OrNone, Seed,
+                      Text, check_size, validate_params)
 from .stats import standard_error
 
 __all__ = ["SweepResult", "task_rng", "run_sweep", "map_tasks", "standard_error"]
@@ -70,15 +71,23 @@ class SweepResult:
     def _seed_axis(self) -> int:
         return len(self.shape)
 
+    def _raw(self, key: str) -> np.ndarray:
+        if key not in self.values:
+            raise InvalidParameterError(f"key must be one of the outputs {sorted(self.values)}, got {key!r}")
+        return self.values[key]
+
+    @validate_params(key=Text())
     def mean(self, key: str = "value") -> np.ndarray:
         """Mean over seeds, shape ``shape + output shape``."""
-        return np.mean(self.values[key], axis=self._seed_axis())
+        return np.mean(self._raw(key), axis=self._seed_axis())
 
+    @validate_params(key=Text())
     def sem(self, key: str = "value") -> np.ndarray:
         """Standard error of the mean over seeds (0 for a single seed)."""
-        return standard_error(self.values[key], axis=self._seed_axis())
+        return standard_error(self._raw(key), axis=self._seed_axis())
 
 
+@validate_params(base_seed=Seed(), index=Integer(min=0), seed=Integer(min=0))
 def task_rng(base_seed: int, index: int, seed: int) -> np.random.Generator:
     """The Generator used for grid point ``index`` and seed number ``seed``."""
     return np.random.default_rng(np.random.SeedSequence(base_seed, spawn_key=(index, seed)))
@@ -104,17 +113,8 @@ def _run(func, params, base_seed, index, threads):
         return func(**params, rng=task_rng(base_seed, index, 0))
 
 
-def _check_base_seed(base_seed) -> int:
-    if isinstance(base_seed, bool) or not isinstance(base_seed, (int, np.integer)) or base_seed < 0:
-        raise ValueError(f"base_seed must be a non-negative integer, got {base_seed!r}")
-    return int(base_seed)
-
-
 def _execute(calls, total: int, n_jobs, progress, desc: str) -> list:
     n_jobs = config.n_jobs() if n_jobs is None else n_jobs
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be a non-zero integer (negative counts back from all cores), "
-                         f"got {n_jobs!r}")
     show = config.progress_enabled() if progress is None else progress
     it = Parallel(n_jobs=int(n_jobs), return_as="generator")(calls)
     if show:
@@ -124,6 +124,9 @@ def _execute(calls, total: int, n_jobs, progress, desc: str) -> list:
     return list(it)
 
 
+@validate_params(func=Function(), grid=Instance(Mapping, description="a mapping of name -> sequence"),
+                 seeds=Integer(min=1, max=10**6), base_seed=Seed(), n_jobs=NJobs(), progress=OrNone(Boolean()),
+                 fixed=OrNone(Instance(Mapping, description="a mapping of keyword arguments")))
 def run_sweep(
     func: Callable[..., Any],
     grid: Mapping[str, Sequence],
@@ -150,7 +153,7 @@ def run_sweep(
     base_seed : int
         Root of every task's seed (see module notes).
     n_jobs : int, optional
-        joblib workers; default :func:`thermo_helpers.config.n_jobs`.
+        joblib workers; default :func:`thermo_helpers.config.n_jobs` (``THERMO_N_JOBS``, default 2).
     progress : bool, optional
         Show a tqdm bar; default :func:`thermo_helpers.config.progress_enabled`.
     fixed : mapping, optional
@@ -160,16 +163,27 @@ def run_sweep(
     -------
     SweepResult
     """
-    seeds = positive_int("seeds", seeds)
-    base_seed = _check_base_seed(base_seed)
     names = list(grid)
-    axes = [np.asarray(list(grid[k])) for k in names]
-    for k, a in zip(names, axes):
-        if a.size == 0:
-            raise ValueError(f"grid entry {k!r} is empty")
+    if not names:
+        raise InvalidParameterError("grid must name at least one parameter, got an empty mapping")
+    axes = []
+    for k in names:
+        if k == "rng":
+            raise InvalidParameterError("grid must not sweep 'rng': each task gets its own Generator")
+        if not isinstance(k, str) or isinstance(grid[k], (str, bytes)) or not hasattr(grid[k], "__len__"):
+            raise InvalidParameterError(f"grid must map parameter names to sequences of values; entry {k!r} "
+                                        f"is {type(grid[k]).__name__}")
+        a = np.asarray(list(grid[k]))
+        if a.size == 0 or a.ndim != 1:
+            raise InvalidParameterError(f"grid entry {k!r} must be a non-empty 1-D sequence, got shape {a.shape}")
+        axes.append(a)
     shape = tuple(a.size for a in axes)
+    check_size("run_sweep tasks (grid points x seeds)", float(np.prod(shape, dtype=float)) * seeds)
     points = list(itertools.product(*[range(s) for s in shape]))
     fixed = dict(fixed or {})
+    clash = sorted(set(fixed) & (set(names) | {"rng"}))
+    if clash:
+        raise InvalidParameterError(f"fixed must not repeat a grid name or 'rng' (the sweep passes it), got {clash}")
     tasks = []
     for i, idx in enumerate(points):
         params = {k: axes[j][idx[j]].item() for j, k in enumerate(names)}
@@ -177,7 +191,7 @@ def run_sweep(
         for s in range(seeds):
             tasks.append((i, s, params))
     threads = config.blas_threads()
-    calls = (delayed(_call)(func, p, base_seed, i, s, threads) for i, s, p in tasks)
+    calls = (delayed(_call)(func, p, int(base_seed), i, s, threads) for i, s, p in tasks)
     outs = _execute(calls, len(tasks), n_jobs, progress, getattr(func, "__name__", "sweep"))
     keys = list(outs[0])
     values = {k: np.empty(shape + (seeds,) + np.shape(outs[0][k])) for k in keys}
@@ -191,6 +205,8 @@ def run_sweep(
                        seeds=seeds, records=records)
 
 
+@validate_params(func=Function(), kwargs_list=ListOf(Instance(Mapping, description="a mapping of keyword arguments")),
+                 base_seed=OrNone(Seed()), n_jobs=NJobs(), progress=OrNone(Boolean()), desc=OrNone(Text()))
 def map_tasks(
     func: Callable[..., Any],
     kwargs_list: Sequence[Mapping[str, Any]],
@@ -227,9 +243,11 @@ def map_tasks(
     list
         ``func``'s return values, one per task.
     """
-    if base_seed is not None:
-        base_seed = _check_base_seed(base_seed)
+    check_size("map_tasks task list", len(kwargs_list))
+    base_seed = None if base_seed is None else int(base_seed)
     tasks = [dict(kw) for kw in kwargs_list]
+    if base_seed is not None and any("rng" in kw for kw in tasks):
+        raise InvalidParameterError("kwargs_list must not contain 'rng' when base_seed is given (map_tasks passes it)")
     if not tasks:
         return []
     threads = config.blas_threads()
