@@ -25,16 +25,26 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import positive, positive_int
+from .._validate import (RNG, ActivationSpec, Array, Boolean, DivergenceError, Function, Instance, Integer,
+                         InvalidParameterError, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize, Text,
+                         check_size, validate_params, positive, positive_int)
 from ..activations import ActivationLike
 from ..stats import linear_extrapolation
 from ..sweep import map_tasks
 from .network import linearise, network
 from .training import train
 
+_X = Array(ndim=2, shape=("n", "d"))
+_Y = Array(ndim=1, shape=("n",))
+_XT = Array(ndim=2, shape=("m", "d"))
+_YT = Array(ndim=1, shape=("m",))
+_PARTS = ("coherent", "incoherent", "total")
+
 __all__ = ["design_point", "DesignResult", "run_design", "gap_parts", "weighted_loglog_slope"]
 
 
+@validate_params(N=Integer(min=1), alpha_cb=Real(gt=0), rng=RNG(), X=_X, y=_Y, X_test=_XT, y_test=_YT,
+                 activation=ActivationSpec(), step_size=StepSize(), steps=Integer(min=1))
 def design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activation: ActivationLike,
                  step_size: float, steps: int) -> dict:
     """Train one network at ``alpha = alpha_cb / N`` with its linearisation (module notes).
@@ -53,11 +63,12 @@ def design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activati
             "test": res.final("test"), "test_lin": res.final("test_lin"), "gap": gap}
 
 
+@validate_params(G=Array(ndim=2))
 def gap_parts(G: np.ndarray) -> dict:
     """Coherent and incoherent RMS parts of gaps ``G`` (seeds x test points), with jackknife errors."""
     G = np.asarray(G, dtype=float)
     if G.ndim != 2 or G.shape[0] < 3:
-        raise ValueError(f"G must be (seeds >= 3, points), got shape {G.shape}")
+        raise InvalidParameterError(f"G must be (seeds >= 3, points), got shape {G.shape}")
 
     def parts(H):
         S = H.shape[0]
@@ -73,6 +84,8 @@ def gap_parts(G: np.ndarray) -> dict:
             "total": full[2], "total_se": se[2]}
 
 
+@validate_params(x=Array(ndim=1, shape=("k",), gt=0), y=Array(ndim=1, shape=("k",), gt=0),
+                 se=Array(ndim=1, shape=("k",), gt=0), level=Real(gt=0, lt=1))
 def weighted_loglog_slope(x, y, se, level: float = 0.95) -> dict:
     """Slope of ``log y`` on ``log x``, weighted by the known errors ``se / y`` of ``log y``.
 
@@ -85,7 +98,7 @@ def weighted_loglog_slope(x, y, se, level: float = 0.95) -> dict:
     y = np.asarray(positive("y", y), dtype=float).ravel()
     se = np.asarray(positive("se", se), dtype=float).ravel()
     if not (x.size == y.size == se.size) or x.size < 3:
-        raise ValueError("x, y and se need one value each per point, at least 3 points")
+        raise InvalidParameterError("x, y and se need one value each per point, at least 3 points")
     fit = linear_extrapolation(np.log(x), np.log(y), se / y, level=level)
     q = sps.norm.ppf(0.5 + level / 2)
     return {"slope": fit["slope"], "lo": fit["slope"] - q * fit["slope_se"],
@@ -112,23 +125,36 @@ class DesignResult:
     test_lin: np.ndarray
     parts: list
 
+    @validate_params(N=OrNone(Integer(min=1)), alpha_cb=OrNone(Real(gt=0)))
     def select(self, *, N: int | None = None, alpha_cb: float | None = None) -> np.ndarray:
         """Indices of the points with this width and/or this scale, in design order."""
         return np.array([i for i, (n, a) in enumerate(self.points)
                          if (N is None or n == N) and (alpha_cb is None or a == alpha_cb)])
 
+    @validate_params(key=OneOf(*_PARTS), idx=Array(ndim=1, min_size=0))
     def part(self, key: str, idx) -> tuple[np.ndarray, np.ndarray]:
         """``(value, se)`` of a :func:`gap_parts` key at the points ``idx``."""
+        idx = np.asarray(idx)
+        if idx.size and (np.any(idx != np.round(idx)) or idx.min() < 0 or idx.max() >= len(self.parts)):
+            raise InvalidParameterError(f"idx must hold point indices in [0, {len(self.parts)}), got {idx}")
+        idx = idx.astype(int)
         return (np.array([self.parts[i][key] for i in idx]), np.array([self.parts[i][key + "_se"] for i in idx]))
 
 
+@validate_params(points=ListOf(ListOf(Real(gt=0), min_len=2), min_len=1), X=_X, y=_Y, X_test=_XT, y_test=_YT,
+                 activation=ActivationSpec(), step_size=StepSize(), steps=Integer(min=1), seeds=Integer(min=3),
+                 base_seed=Seed(), n_jobs=NJobs())
 def run_design(points: Sequence[tuple[int, float]], *, X, y, X_test, y_test, activation: ActivationLike,
                step_size: float, steps: int, seeds: int, base_seed: int, n_jobs: int | None = None) -> DesignResult:
     """Train every design point for ``seeds`` initialisations (through :func:`sweep.map_tasks`)."""
     seeds = positive_int("seeds", seeds)
     if seeds < 3:
         raise ValueError(f"seeds must be >= 3 to split the gap into its two parts, got {seeds}")
+    for i, p in enumerate(points):
+        if len(p) != 2 or not float(p[0]).is_integer():
+            raise InvalidParameterError(f"points[{i}] must be a pair (N, alpha_cb) with an integer width N, got {p!r}")
     points = [(positive_int("N", int(N)), float(positive("alpha_cb", a))) for N, a in points]
+    check_size("run_design gaps (points x seeds x n_test)", len(points) * seeds * np.shape(X_test)[0])
     fixed = dict(X=X, y=y, X_test=X_test, y_test=y_test, activation=activation, step_size=step_size,
                  steps=steps)
     tasks = [dict(N=N, alpha_cb=a, **fixed) for N, a in points for _ in range(seeds)]

@@ -13,20 +13,27 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import positive_int
+from .._validate import (RNG, ActivationSpec, Array, Boolean, DivergenceError, Function, Instance, Integer,
+                         InvalidParameterError, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize, Text,
+                         check_size, validate_params, positive_int)
 from ..stats import loglog_slope
 from ..sweep import map_tasks
 from .design import DesignResult, weighted_loglog_slope
 from .pde import ReducedPDESolution, particles_vs_pde, solve_reduced_pde
 
+_RUN_KEYS = ("risk", "risk_gap", "rms_gap", "sw", "coupling")
+
 __all__ = ["slope_row", "design_slopes", "WidthStudy", "width_study", "width_slopes"]
 
 
+@validate_params(quantity=Text(), theory=Real(), fit=OrNone(ListOf(Real(), min_len=3)))
 def slope_row(quantity: str, theory: float, fit) -> dict:
     """A reference-table row from a ``(slope, lo, hi)`` fit, or ``None`` for an undecided one."""
     if fit is None:
         return {"quantity": quantity, "theory": theory, "fit": np.nan, "lo": np.nan, "hi": np.nan,
                 "verdict": "undecided"}
+    if len(fit) != 3:
+        raise InvalidParameterError(f"fit must be (slope, lo, hi), got {len(fit)} items")
     s, lo, hi = fit
     return {"quantity": quantity, "theory": theory, "fit": s, "lo": lo, "hi": hi,
             "verdict": "agrees" if lo <= theory <= hi else "disagrees"}
@@ -41,6 +48,8 @@ def _part_fit(res: DesignResult, key: str, idx, x):
     return f["slope"], f["lo"], f["hi"]
 
 
+@validate_params(res=Instance(DesignResult), row_N=Integer(min=1), col_alpha=Real(gt=0), smooth=Boolean(),
+                 min_alpha=Real(ge=0))
 def design_slopes(res: DesignResult, *, row_N: int, col_alpha: float, smooth: bool,
                   min_alpha: float = 10.0) -> list[dict]:
     """Exponents of movement and gap parts along the design's row (fixed N) and column (fixed alpha_CB).
@@ -89,27 +98,39 @@ class WidthStudy:
     pde: ReducedPDESolution
     runs: dict
 
+    @validate_params(N=Integer(min=1), key=OneOf(*_RUN_KEYS))
     def stack(self, N: int, key: str) -> np.ndarray:
         """``key`` of every run at width ``N``, stacked along the first axis."""
+        if N not in self.runs:
+            raise InvalidParameterError(f"N must be one of the widths {sorted(self.runs)}, got {N}")
         return np.array([r[key] for r in self.runs[N]])
 
+    @validate_params(key=OneOf(*_RUN_KEYS), index=Integer())
     def per_run(self, key: str, index: int = -1) -> tuple[np.ndarray, np.ndarray]:
         """``(width, value)`` of ``key`` (at record ``index`` if it is a curve) over all runs."""
         x, y = [], []
         for N in self.widths:
             v = self.stack(int(N), key)
+            if v.ndim > 1 and not -v.shape[1] <= index < v.shape[1]:
+                raise InvalidParameterError(f"index must lie in [-{v.shape[1]}, {v.shape[1]}), got {index}")
             x += [N] * len(v)
             y += list(v if v.ndim == 1 else v[:, index])
         return np.asarray(x, dtype=float), np.asarray(y)
 
 
+@validate_params(widths=ListOf(Integer(min=2), min_len=1), seeds=ListOf(Integer(min=2), min_len=1),
+                 d=Integer(min=4), horizon=Real(gt=0), step_size=StepSize(), base_seed=Seed(),
+                 record_every=Integer(min=1), n_jobs=NJobs())
 def width_study(widths: Sequence[int], seeds: Sequence[int], *, d: int, horizon: float, step_size: float,
                 base_seed: int, record_every: int = 1, n_jobs: int | None = None) -> WidthStudy:
     """Solve the PDE once and train ``seeds[k]`` particle systems of width ``widths[k]`` against it."""
     widths = [positive_int("widths", int(N)) for N in widths]
     seeds = [positive_int("seeds", int(s)) for s in seeds]
+    if any(N % 2 for N in widths):
+        raise InvalidParameterError(f"widths must be even (paired neurons), got {widths}")
+    check_size("width_study interaction (N x N at the largest width)", max(widths) ** 2)
     if len(seeds) != len(widths) or min(seeds) < 2:
-        raise ValueError("seeds must give one count >= 2 per width")
+        raise InvalidParameterError("seeds must give one count >= 2 per width")
     pde = solve_reduced_pde(d, horizon=horizon, step_size=step_size, record_every=record_every)
     fixed = dict(d=d, horizon=horizon, step_size=step_size, pde_risk=pde.risk, record_every=record_every)
     tasks = [dict(N=N, **fixed) for N, S in zip(widths, seeds) for _ in range(S)]
@@ -120,6 +141,7 @@ def width_study(widths: Sequence[int], seeds: Sequence[int], *, d: int, horizon:
     return WidthStudy(np.asarray(widths), pde, runs)
 
 
+@validate_params(study=Instance(WidthStudy))
 def width_slopes(study: WidthStudy) -> tuple[list[dict], dict]:
     """Exponents in N of the particles' distance to the PDE, and the numbers behind them.
 

@@ -52,7 +52,9 @@ from typing import Callable
 
 import numpy as np
 
-from .._validate import generator, positive, positive_int
+from .._validate import (RNG, ActivationSpec, AnyOf, Array, Boolean, Function, Instance, Integer,
+                         InvalidParameterError, ListOf, OneOf, OrNone, Real, StepSize, check_size, generator,
+                         positive, positive_int, validate_params)
 from ..activations import Activation, ActivationLike, gaussian_moments, get_activation
 from ..models import f_nn
 
@@ -61,6 +63,13 @@ __all__ = ["PRESETS", "Scaling", "scaling", "init_params", "network", "loss_and_
            "neuron_teacher", "polynomial_floor"]
 
 PRESETS: tuple = ("lazy", "mean_field", "free")
+
+_X = Array(ndim=2, shape=("n", "d"))
+_Y = Array(ndim=1, shape=("n",))
+_A = Array(ndim=1, shape=("N",))
+_W = Array(ndim=2, shape=("N", "d"))
+#: cached features (sigma(X W0^T), sigma'(X W0^T)) of a Linearisation
+_FEATS = OrNone(ListOf(Array(ndim=2, shape=("n", "N")), min_len=2))
 
 # --------------------------------------------------------------------- scaling
 @dataclass(frozen=True)
@@ -88,6 +97,9 @@ class Scaling:
     def alpha_cb(self) -> float:
         """Chizat--Bach scale ``N alpha`` (1 for mean-field, sqrt N for lazy)."""
         return self.N * self.alpha
+
+
+@validate_params(N=Integer(min=1), preset=OneOf(*PRESETS), alpha=OrNone(Real(gt=0)))
 
 
 def scaling(N: int, preset: str = "lazy", alpha: float | None = None) -> Scaling:
@@ -124,6 +136,8 @@ def scaling(N: int, preset: str = "lazy", alpha: float | None = None) -> Scaling
 
 
 # --------------------------------------------------------------------- init
+@validate_params(N=Integer(min=1), d=Integer(min=1), rng=RNG(), a_scale=Real(gt=0),
+                 symmetric=Boolean())
 def init_params(N: int, d: int, rng, *, a_scale: float = 1.0,
                 symmetric: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``(a, W)``: ``a_j ~ N(0, a_scale^2)``, ``w_j ~ Unif(S^{d-1}(1))``.
@@ -140,6 +154,7 @@ def init_params(N: int, d: int, rng, *, a_scale: float = 1.0,
     N = positive_int("N", N)
     d = positive_int("d", d)
     s = float(positive("a_scale", a_scale))
+    check_size("init_params W (N x d)", N * d)
     rng = generator(rng)
     if not symmetric:
         a = s * rng.standard_normal(N)
@@ -178,6 +193,9 @@ def _check_inputs(name: str, Z: np.ndarray | None, d: int, targets: np.ndarray |
     return Z
 
 
+@validate_params(X=_X, a=_A, W=_W, alpha=Real(gt=0), activation=ActivationSpec())
+
+
 def network(X: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
             activation: ActivationLike = "relu") -> np.ndarray:
     """``f(x) = alpha sum_j a_j sigma(<w_j, x>)`` at the rows of ``X`` (shape (n,)).
@@ -190,6 +208,7 @@ def network(X: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
     return f_nn(X, a, W, activation, alpha=alpha)
 
 
+@validate_params(X=_X, y=_Y, a=_A, W=_W, alpha=Real(gt=0), activation=ActivationSpec())
 def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
                   activation: ActivationLike = "relu") -> tuple[float, np.ndarray, np.ndarray]:
     """Square loss ``(1/2n) sum (y - f)^2`` and its analytic gradients.
@@ -210,6 +229,7 @@ def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, al
     """
     alpha = _alpha(alpha)
     act = _act(activation)
+    check_size("pre-activations X W^T (n x N)", X.shape[0] * W.shape[0])
     Z = X @ W.T
     S = act.fn(Z)
     r = y - alpha * (S @ a)
@@ -220,6 +240,10 @@ def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, al
     del Z
     grad_W = (-alpha / n) * a[:, None] * (D.T @ (r[:, None] * X))
     return 0.5 * float(r @ r) / n, grad_a, grad_W
+
+
+@validate_params(X=_X, y=_Y, a=_A, W=_W, sc=Instance(Scaling), step_size=StepSize(),
+                 activation=ActivationSpec())
 
 
 def gd_step(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, sc: Scaling, step_size: float,
@@ -257,10 +281,24 @@ class Linearisation:
     alpha: float
     activation: Activation
 
+    def _feats(self, X, feats):
+        if feats is None:
+            return self.features(X)
+        if len(feats) != 2:
+            raise InvalidParameterError("feats must be the pair (sigma(X W0^T), sigma'(X W0^T)), "
+                                        f"got {len(feats)} items")
+        if np.shape(feats[0])[1] != self.W0.shape[0]:
+            raise InvalidParameterError(f"feats must have N = {self.W0.shape[0]} columns, got {np.shape(feats[0])}")
+        return feats
+
+    @validate_params(X=_X)
     def features(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(sigma(X W0^T), sigma'(X W0^T))``, each of shape (n, N)."""
+        check_size("linearisation features (n x N)", np.shape(X)[0] * self.W0.shape[0])
         Z = X @ self.W0.T
         return self.activation.fn(Z), self.activation.deriv(Z)
+
+    @validate_params(X=_X, a=_A, W=_W, feats=_FEATS)
 
     def predict(self, X: np.ndarray, a: np.ndarray, W: np.ndarray,
                 feats: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
@@ -268,20 +306,24 @@ class Linearisation:
 
         ``feats`` are the cached :meth:`features` of ``X`` (computed if omitted).
         """
-        S0, D0 = self.features(X) if feats is None else feats
+        S0, D0 = self._feats(X, feats)
         lin = (D0 * (X @ (W - self.W0).T)) @ self.a0
         return self.alpha * (S0 @ a + lin)
 
+    @validate_params(X=_X, y=_Y, a=_A, W=_W, feats=_FEATS)
     def loss_and_grad(self, X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray,
                       feats: tuple[np.ndarray, np.ndarray] | None = None
                       ) -> tuple[float, np.ndarray, np.ndarray]:
         """Square loss of ``f_lin`` and its (exact) gradients in ``(a, W)``."""
-        S0, D0 = self.features(X) if feats is None else feats
+        S0, D0 = self._feats(X, feats)
         r = y - self.predict(X, a, W, (S0, D0))
         n = X.shape[0]
         grad_a = (-self.alpha / n) * (r @ S0)
         grad_W = (-self.alpha / n) * self.a0[:, None] * (D0.T @ (r[:, None] * X))
         return 0.5 * float(r @ r) / n, grad_a, grad_W
+
+
+@validate_params(a0=_A, W0=_W, alpha=Real(gt=0), activation=ActivationSpec())
 
 
 def linearise(a0: np.ndarray, W0: np.ndarray, alpha: float,
@@ -299,6 +341,7 @@ def linearise(a0: np.ndarray, W0: np.ndarray, alpha: float,
 
 
 # --------------------------------------------------------------- tangent kernel
+@validate_params(X=_X, a=_A, W=_W, activation=ActivationSpec())
 def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
                    activation: ActivationLike = "relu") -> np.ndarray:
     """Normalised tangent-kernel Gram matrix on the rows of ``X``.
@@ -311,6 +354,8 @@ def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
     drives training (the N-independent normalisation of the NTK).
     """
     act = _act(activation)
+    check_size("tangent kernel features (n x N)", X.shape[0] * W.shape[0])
+    check_size("tangent kernel Gram matrix (n x n)", X.shape[0] ** 2)
     Z = X @ W.T
     S, D = act.fn(Z), act.deriv(Z)
     N = W.shape[0]
@@ -319,6 +364,7 @@ def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
 
 
 # --------------------------------------------------------------------- measures
+@validate_params(a=_A, W=_W, u=OrNone(Array(ndim=1, shape=("d",))))
 def particles(a: np.ndarray, W: np.ndarray, u: np.ndarray | None = None) -> dict:
     """The empirical measure rho_N of the neurons as a table of particles.
 
@@ -331,10 +377,16 @@ def particles(a: np.ndarray, W: np.ndarray, u: np.ndarray | None = None) -> dict
     out = {"a": a.copy(), "norm": np.linalg.norm(W, axis=1), "mass": np.full(a.shape, 1.0 / a.size)}
     if u is not None:
         u = np.asarray(u, dtype=float)
+        if not np.linalg.norm(u) > 0:
+            raise InvalidParameterError("u must be a non-zero direction")
         u = u / np.linalg.norm(u)
         out["overlap"] = W @ u
         out["cos"] = out["overlap"] / np.maximum(out["norm"], 1e-300)
     return out
+
+
+@validate_params(X=_X, t=Real(ge=0, le=1), a0=Array(ndim=1, shape=("N0",)), W0=Array(ndim=2, shape=("N0", "d")),
+                 a1=Array(ndim=1, shape=("N1",)), W1=Array(ndim=2, shape=("N1", "d")), activation=ActivationSpec())
 
 
 def mixture_network(X: np.ndarray, t: float, a0: np.ndarray, W0: np.ndarray,
@@ -352,6 +404,8 @@ def mixture_network(X: np.ndarray, t: float, a0: np.ndarray, W0: np.ndarray,
 
 
 # --------------------------------------------------------------------- targets
+@validate_params(U=AnyOf(Array(ndim=1), Array(ndim=2)), coef=Array(ndim=1), activation=ActivationSpec(),
+                 center=Boolean())
 def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike = "relu",
                    center: bool = True) -> Callable[[np.ndarray], np.ndarray]:
     """A teacher with a few neurons: ``f_*(x) = sum_k c_k sigma(<u_k, x>)``.
@@ -360,6 +414,8 @@ def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike =
     ``mu0 sum_k c_k`` is subtracted (exact when <u_k, x> ~ N(0,1)).
     """
     U = np.atleast_2d(np.asarray(U, dtype=float))
+    if not np.all(np.linalg.norm(U, axis=1) > 0):
+        raise InvalidParameterError("U must have non-zero rows (unit directions)")
     U = U / np.linalg.norm(U, axis=1, keepdims=True)
     coef = np.asarray(coef, dtype=float)
     if coef.shape != (U.shape[0],):
@@ -374,6 +430,7 @@ def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike =
 
 
 # --------------------------------------------------------------------- floors
+@validate_params(fn=Function(), d=Integer(min=3), degree=Integer(min=0, max=16))
 def polynomial_floor(fn: Callable[[np.ndarray], np.ndarray], d: int, degree: int) -> float:
     """Error of the best degree-<=k polynomial approximation of a single-index function.
 
@@ -407,4 +464,7 @@ def polynomial_floor(fn: Callable[[np.ndarray], np.ndarray], d: int, degree: int
     k = int(degree) + 1
     G = np.array([[E(lambda z, i=i, j=j: z ** (i + j)) for j in range(k)] for i in range(k)])
     b = np.array([E(lambda z, i=i: f(z) * z**i) for i in range(k)])
-    return float(E(lambda z: f(z) ** 2) - b @ np.linalg.solve(G, b))
+    out = float(E(lambda z: f(z) ** 2) - b @ np.linalg.solve(G, b))
+    if not np.isfinite(out):
+        raise InvalidParameterError(f"fn must have a finite second moment under the law of <u, x>, got floor {out}")
+    return out

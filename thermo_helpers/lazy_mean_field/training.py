@@ -10,16 +10,14 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import generator, positive, positive_int
+from .._validate import (RNG, ActivationSpec, Array, Boolean, DivergenceError, Integer, InvalidParameterError,
+                         ListOf, OneOf, OrNone, Real, StepSize, check_size, generator, positive, positive_int,
+                         validate_params)
 from ..activations import ActivationLike
 from ..models import TrainResult
-from .network import _act, _check_inputs, gd_step, init_params, linearise, network, scaling, tangent_kernel
+from .network import PRESETS, _act, _check_inputs, gd_step, init_params, linearise, network, scaling, tangent_kernel
 
 __all__ = ["train", "DivergenceError"]
-
-
-class DivergenceError(ValueError, FloatingPointError):
-    """Training produced a non-finite loss or parameter (the step size is too large)."""
 
 
 def _check_finite(step_size: float, step: int, loss: float, *arrays: np.ndarray) -> None:
@@ -33,6 +31,15 @@ def _rel_move(a, W, a0, W0, norm0):
     return float(np.sqrt(np.sum((a - a0) ** 2) + np.sum((W - W0) ** 2)) / norm0)
 
 
+@validate_params(
+    X=Array(ndim=2, shape=("n", "d")), y=Array(ndim=1, shape=("n",)), N=Integer(min=1), preset=OneOf(*PRESETS),
+    alpha=OrNone(Real(gt=0)), activation=ActivationSpec(), step_size=StepSize(), steps=Integer(min=1), rng=RNG(),
+    batch_size=OrNone(Integer(min=1)), X_test=OrNone(Array(ndim=2, shape=("m", "d"))),
+    y_test=OrNone(Array(ndim=1, shape=("m",))), X_probe=OrNone(Array(ndim=2, shape=("p", "d"))),
+    record_every=Integer(min=1), record_steps=OrNone(ListOf(Integer())), linearised=Boolean(),
+    snapshot_steps=ListOf(Integer()), a_scale=Real(gt=0), symmetric=Boolean(),
+    init=OrNone(ListOf(Array(), min_len=2)),
+)
 def train(
     X: np.ndarray,
     y: np.ndarray,
@@ -118,8 +125,12 @@ def train(
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
+        raise InvalidParameterError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
     n, d = X.shape
+    n_records = len(record_steps) if record_steps is not None else steps // record_every + 2
+    check_size("train records (steps / record_every)", n_records)
+    check_size("train snapshots (snapshot_steps x N x d)", len(snapshot_steps) * N * (d + 1))
+    check_size("train pre-activations (n x N)", n * N)
     if batch_size is not None:
         batch_size = positive_int("batch_size", batch_size)
         if batch_size > n:
@@ -132,6 +143,8 @@ def train(
     if init is None:
         a0, W0 = init_params(sc.N, d, rng, a_scale=a_scale, symmetric=symmetric)
     else:
+        if len(init) != 2:
+            raise InvalidParameterError(f"init must be the pair (a0, W0), got {len(init)} items")
         a0, W0 = (np.array(v, dtype=float) for v in init)
         if a0.shape != (sc.N,) or W0.shape != (sc.N, d):
             raise ValueError(f"init must have shapes ({sc.N},) and ({sc.N}, {d})")
