@@ -32,9 +32,7 @@ from thermo_helpers._params import Unchecked
 #: chapter helper removes its module's line from this set once it declares them
 #: (one entry per line, separated, so that removals on different branches merge cleanly).
 PENDING = {
-    "two_layer",
     # --
-    "lazy_mean_field",
     # --
     # --
 }

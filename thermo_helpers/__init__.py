@@ -1,6 +1,6 @@
 """thermo_helpers: the code behind *thermo-book*.
 
-One room per chapter (``two_layer``, ``double_descent``, ``max_margin``,
+One room per chapter (``lazy_mean_field``, ``double_descent``, ``max_margin``,
 ``representation``) plus shared rooms: ``_validate`` (argument checks),
 ``activations`` (and their Gaussian constants), ``data`` (samplers),
 ``features`` (random features, the ReLU arc-cosine kernel), ``models`` (the

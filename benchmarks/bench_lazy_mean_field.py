@@ -1,4 +1,4 @@
-"""Benchmarks for thermo_helpers.two_layer (lazy vs mean-field chapter).
+"""Benchmarks for thermo_helpers.lazy_mean_field (lazy vs mean-field chapter).
 
 * One full-batch gradient step at N = 4096, n = 1024, d = 64 against the two
   n x N x d matrix products it cannot avoid (X W^T and sigma'(Z)^T (r X)).
@@ -23,7 +23,7 @@ def _best(fn, number=3, repeat=5) -> float:
 def bench_step(N: int = 4096, n: int = 1024, d: int = 64) -> dict:
     from threadpoolctl import threadpool_limits
 
-    from thermo_helpers import two_layer as tl
+    import thermo_helpers.lazy_mean_field as tl
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((n, d))
@@ -36,7 +36,7 @@ def bench_step(N: int = 4096, n: int = 1024, d: int = 64) -> dict:
         Z = X @ W.T
         t_mm = _best(lambda: X @ W.T) + _best(lambda: Z.T @ R)
     ratio = t_step / t_mm
-    return {"name": f"two_layer: one GD step / two matmuls (N={N}, n={n}, d={d}, 1 thread)",
+    return {"name": f"lazy_mean_field: one GD step / two matmuls (N={N}, n={n}, d={d}, 1 thread)",
             "value": ratio, "unit": "x", "target": "<= 3x", "ok": bool(ratio <= 3.0),
             "note": f"step {t_step * 1e3:.1f} ms, matmuls {t_mm * 1e3:.1f} ms"}
 

@@ -1,4 +1,4 @@
-"""Two-layer networks in their two wide limits: lazy (NT) and mean-field.
+"""Two-layer networks in their two wide limits: scaling, model, linearisation, targets.
 
 The network is
 
@@ -17,27 +17,27 @@ Every parameter follows gradient descent on ``R_n`` with the *per-parameter* ste
 
 .. math::
 
-    \\gamma = \\frac{\\eta}{N \\alpha^2},
+    \\gamma = \\frac{h}{N \\alpha^2}, \\qquad h = \\texttt{step_size},
 
-where ``eta`` is an N-independent step ("time step").  The reason: the gradient
+where ``step_size`` is an N-independent step ("time step").  The reason: the gradient
 with respect to one neuron is ``alpha`` times an O(1) vector, so one step moves a
-neuron by ``gamma alpha = eta / (N alpha)``, and moves the function by
-``alpha sum_j <grad phi_j, d theta_j> = gamma alpha^2 N O(1) = eta O(1)``.  The
+neuron by ``gamma alpha = step_size / (N alpha)``, and moves the function by
+``alpha sum_j <grad phi_j, d theta_j> = gamma alpha^2 N O(1) = step_size O(1)``.  The
 function therefore evolves on an O(1) time scale for *every* alpha, through
 the tangent kernel ``K(x, x') = (1/N) sum_j <grad phi_j(x), grad phi_j(x')>``
 (see :func:`tangent_kernel`), while each neuron moves by ``O(1/(N alpha))``.
 Writing ``alpha = alpha_CB / N`` gives Chizat & Bach's form: the model is
 ``alpha_CB h(theta)`` with the mean-field average ``h = (1/N) sum_j phi_j``,
-trained on ``R(alpha_CB h) / alpha_CB^2`` with step ``N eta`` per neuron.
+trained on ``R(alpha_CB h) / alpha_CB^2`` with step ``N step_size`` per neuron.
 
-* ``"mean_field"``: ``alpha = 1/N``, ``gamma = N eta`` (the step proportional to N
+* ``"mean_field"``: ``alpha = 1/N``, ``gamma = N step_size`` (the step proportional to N
   per neuron of Mei, Montanari & Nguyen).  Neurons move O(1); the empirical
   measure ``rho_N = (1/N) sum_j delta_{(a_j, w_j)}`` follows the distributional
   dynamics and the risk curves converge as N grows.
-* ``"lazy"``: ``alpha = 1/sqrt(N)``, ``gamma = eta``.  The relative parameter
+* ``"lazy"``: ``alpha = 1/sqrt(N)``, ``gamma = step_size``.  The relative parameter
   movement is O(N^{-1/2}) and training follows the linearisation around the
   initialisation (the F_NT model).
-* ``"free"``: any ``alpha > 0``, ``gamma = eta / (N alpha^2)``.
+* ``"free"``: any ``alpha > 0``, ``gamma = step_size / (N alpha^2)``.
 
 The linearisation ``f_lin(x; theta) = f(x; theta0) + <grad f(x; theta0), theta - theta0>``
 equals ``alpha sum_j [a_j sigma(<w0_j, x>) + a0_j sigma'(<w0_j, x>) <w_j - w0_j, x>]``,
@@ -47,19 +47,29 @@ from the same initialisation with the same steps and minibatches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
-from ._validate import generator, positive, positive_int
-from .activations import Activation, ActivationLike, gaussian_moments, get_activation
-from .models import TrainResult, f_nn
-from .stats import limit_power_fit, loglog_slope  # noqa: F401  (re-exported for the chapter)
-from .sweep import run_sweep
+from .._validate import (RNG, ActivationSpec, AnyOf, Array, Boolean, Function, Instance, Integer,
+                         InvalidParameterError, ListOf, OneOf, OrNone, Real, StepSize, check_size, generator,
+                         positive, positive_int, validate_params)
+from ..activations import Activation, ActivationLike, gaussian_moments, get_activation
+from ..models import f_nn
+
+__all__ = ["PRESETS", "Scaling", "scaling", "init_params", "network", "loss_and_grad", "gd_step",
+           "Linearisation", "linearise", "tangent_kernel", "particles", "mixture_network",
+           "neuron_teacher", "polynomial_floor"]
 
 PRESETS: tuple = ("lazy", "mean_field", "free")
 
+_X = Array(ndim=2, shape=("n", "d"))
+_Y = Array(ndim=1, shape=("n",))
+_A = Array(ndim=1, shape=("N",))
+_W = Array(ndim=2, shape=("N", "d"))
+#: cached features (sigma(X W0^T), sigma'(X W0^T)) of a Linearisation
+_FEATS = OrNone(ListOf(Array(ndim=2, shape=("n", "N")), min_len=2))
 
 # --------------------------------------------------------------------- scaling
 @dataclass(frozen=True)
@@ -75,7 +85,7 @@ class Scaling:
     alpha : float
         Output multiplier ``alpha(N)``.
     step_factor : float
-        ``1 / (N alpha^2)``: the per-parameter step is ``eta * step_factor``.
+        ``1 / (N alpha^2)``: the per-parameter step is ``step_size * step_factor``.
     """
 
     preset: str
@@ -87,6 +97,9 @@ class Scaling:
     def alpha_cb(self) -> float:
         """Chizat--Bach scale ``N alpha`` (1 for mean-field, sqrt N for lazy)."""
         return self.N * self.alpha
+
+
+@validate_params(N=Integer(min=1), preset=OneOf(*PRESETS), alpha=OrNone(Real(gt=0)))
 
 
 def scaling(N: int, preset: str = "lazy", alpha: float | None = None) -> Scaling:
@@ -123,6 +136,8 @@ def scaling(N: int, preset: str = "lazy", alpha: float | None = None) -> Scaling
 
 
 # --------------------------------------------------------------------- init
+@validate_params(N=Integer(min=1), d=Integer(min=1), rng=RNG(), a_scale=Real(gt=0),
+                 symmetric=Boolean())
 def init_params(N: int, d: int, rng, *, a_scale: float = 1.0,
                 symmetric: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``(a, W)``: ``a_j ~ N(0, a_scale^2)``, ``w_j ~ Unif(S^{d-1}(1))``.
@@ -139,6 +154,7 @@ def init_params(N: int, d: int, rng, *, a_scale: float = 1.0,
     N = positive_int("N", N)
     d = positive_int("d", d)
     s = float(positive("a_scale", a_scale))
+    check_size("init_params W (N x d)", N * d)
     rng = generator(rng)
     if not symmetric:
         a = s * rng.standard_normal(N)
@@ -177,6 +193,9 @@ def _check_inputs(name: str, Z: np.ndarray | None, d: int, targets: np.ndarray |
     return Z
 
 
+@validate_params(X=_X, a=_A, W=_W, alpha=Real(gt=0), activation=ActivationSpec())
+
+
 def network(X: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
             activation: ActivationLike = "relu") -> np.ndarray:
     """``f(x) = alpha sum_j a_j sigma(<w_j, x>)`` at the rows of ``X`` (shape (n,)).
@@ -189,6 +208,7 @@ def network(X: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
     return f_nn(X, a, W, activation, alpha=alpha)
 
 
+@validate_params(X=_X, y=_Y, a=_A, W=_W, alpha=Real(gt=0), activation=ActivationSpec())
 def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
                   activation: ActivationLike = "relu") -> tuple[float, np.ndarray, np.ndarray]:
     """Square loss ``(1/2n) sum (y - f)^2`` and its analytic gradients.
@@ -209,6 +229,7 @@ def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, al
     """
     alpha = _alpha(alpha)
     act = _act(activation)
+    check_size("pre-activations X W^T (n x N)", X.shape[0] * W.shape[0])
     Z = X @ W.T
     S = act.fn(Z)
     r = y - alpha * (S @ a)
@@ -221,22 +242,26 @@ def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, al
     return 0.5 * float(r @ r) / n, grad_a, grad_W
 
 
-def gd_step(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, sc: Scaling, eta: float,
+@validate_params(X=_X, y=_Y, a=_A, W=_W, sc=Instance(Scaling), step_size=StepSize(),
+                 activation=ActivationSpec())
+
+
+def gd_step(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, sc: Scaling, step_size: float,
             activation: ActivationLike = "relu") -> float:
     """One (S)GD step on the batch ``(X, y)``, updating ``a`` and ``W`` in place.
 
-    The per-parameter step is ``eta * sc.step_factor`` (module notes).  Returns the
+    The per-parameter step is ``step_size * sc.step_factor`` (module notes).  Returns the
     loss before the step.
 
     Raises
     ------
     ValueError
-        If ``eta`` is not a finite number > 0 (0 would silently do nothing, a
+        If ``step_size`` is not a finite number > 0 (0 would silently do nothing, a
         negative step would ascend the loss).
     """
-    eta = float(positive("eta", eta))
+    step_size = float(positive("step_size", step_size))
     loss, ga, gW = loss_and_grad(X, y, a, W, sc.alpha, activation)
-    g = eta * sc.step_factor
+    g = step_size * sc.step_factor
     a -= g * ga
     W -= g * gW
     return loss
@@ -256,10 +281,24 @@ class Linearisation:
     alpha: float
     activation: Activation
 
+    def _feats(self, X, feats):
+        if feats is None:
+            return self.features(X)
+        if len(feats) != 2:
+            raise InvalidParameterError("feats must be the pair (sigma(X W0^T), sigma'(X W0^T)), "
+                                        f"got {len(feats)} items")
+        if np.shape(feats[0])[1] != self.W0.shape[0]:
+            raise InvalidParameterError(f"feats must have N = {self.W0.shape[0]} columns, got {np.shape(feats[0])}")
+        return feats
+
+    @validate_params(X=_X)
     def features(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(sigma(X W0^T), sigma'(X W0^T))``, each of shape (n, N)."""
+        check_size("linearisation features (n x N)", np.shape(X)[0] * self.W0.shape[0])
         Z = X @ self.W0.T
         return self.activation.fn(Z), self.activation.deriv(Z)
+
+    @validate_params(X=_X, a=_A, W=_W, feats=_FEATS)
 
     def predict(self, X: np.ndarray, a: np.ndarray, W: np.ndarray,
                 feats: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
@@ -267,20 +306,24 @@ class Linearisation:
 
         ``feats`` are the cached :meth:`features` of ``X`` (computed if omitted).
         """
-        S0, D0 = self.features(X) if feats is None else feats
+        S0, D0 = self._feats(X, feats)
         lin = (D0 * (X @ (W - self.W0).T)) @ self.a0
         return self.alpha * (S0 @ a + lin)
 
+    @validate_params(X=_X, y=_Y, a=_A, W=_W, feats=_FEATS)
     def loss_and_grad(self, X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray,
                       feats: tuple[np.ndarray, np.ndarray] | None = None
                       ) -> tuple[float, np.ndarray, np.ndarray]:
         """Square loss of ``f_lin`` and its (exact) gradients in ``(a, W)``."""
-        S0, D0 = self.features(X) if feats is None else feats
+        S0, D0 = self._feats(X, feats)
         r = y - self.predict(X, a, W, (S0, D0))
         n = X.shape[0]
         grad_a = (-self.alpha / n) * (r @ S0)
         grad_W = (-self.alpha / n) * self.a0[:, None] * (D0.T @ (r[:, None] * X))
         return 0.5 * float(r @ r) / n, grad_a, grad_W
+
+
+@validate_params(a0=_A, W0=_W, alpha=Real(gt=0), activation=ActivationSpec())
 
 
 def linearise(a0: np.ndarray, W0: np.ndarray, alpha: float,
@@ -298,6 +341,7 @@ def linearise(a0: np.ndarray, W0: np.ndarray, alpha: float,
 
 
 # --------------------------------------------------------------- tangent kernel
+@validate_params(X=_X, a=_A, W=_W, activation=ActivationSpec())
 def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
                    activation: ActivationLike = "relu") -> np.ndarray:
     """Normalised tangent-kernel Gram matrix on the rows of ``X``.
@@ -305,192 +349,22 @@ def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
     ``K(x, x') = (1/N) sum_j [sigma(<w_j,x>) sigma(<w_j,x'>)
     + a_j^2 sigma'(<w_j,x>) sigma'(<w_j,x'>) <x, x'>]``.  With the step scaling of
     this module, one step changes the function on the training points by
-    ``-(eta/n) K (f - y)`` to first order, i.e. ``df/dt = -(1/n) K (f - y)`` in
-    the training time ``t = eta * steps``, for every alpha: K is the kernel that
+    ``-(step_size/n) K (f - y)`` to first order, i.e. ``df/dt = -(1/n) K (f - y)`` in
+    the training time ``t = step_size * steps``, for every alpha: K is the kernel that
     drives training (the N-independent normalisation of the NTK).
     """
     act = _act(activation)
+    check_size("tangent kernel features (n x N)", X.shape[0] * W.shape[0])
+    check_size("tangent kernel Gram matrix (n x n)", X.shape[0] ** 2)
     Z = X @ W.T
     S, D = act.fn(Z), act.deriv(Z)
     N = W.shape[0]
     return (S @ S.T + ((D * a**2) @ D.T) * (X @ X.T)) / N
 
 
-# --------------------------------------------------------------------- training
-def _rel_move(a, W, a0, W0, norm0):
-    return float(np.sqrt(np.sum((a - a0) ** 2) + np.sum((W - W0) ** 2)) / norm0)
-
-
-def train(
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    N: int,
-    preset: str = "lazy",
-    alpha: float | None = None,
-    activation: ActivationLike = "relu",
-    eta: float = 0.1,
-    steps: int = 1000,
-    rng=None,
-    batch_size: int | None = None,
-    X_test: np.ndarray | None = None,
-    y_test: np.ndarray | None = None,
-    X_probe: np.ndarray | None = None,
-    record_every: int = 10,
-    record_steps: Sequence[int] | None = None,
-    linearised: bool = False,
-    snapshot_steps: Sequence[int] = (),
-    a_scale: float = 1.0,
-    symmetric: bool = True,
-    init: tuple[np.ndarray, np.ndarray] | None = None,
-) -> TrainResult:
-    """Train the network (and optionally its linearisation) by GD or SGD.
-
-    Parameters
-    ----------
-    X, y : ndarray
-        Training inputs (n, d) and targets (n,).
-    N : int
-        Width (>= 1).
-    preset, alpha : see :func:`scaling`.
-    activation : str, Activation or callable
-        Any activation accepted by :func:`thermo_helpers.activations.get_activation`.
-    eta : float
-        N-independent time step (> 0); the per-parameter step is
-        ``eta / (N alpha^2)`` (module notes).  Training time is ``steps * eta``.
-    steps : int
-        Number of (S)GD steps (>= 1).
-    rng : Generator or int
-        Draws the initialisation (unless ``init`` is given) and the minibatches.
-    batch_size : int, optional
-        Minibatch size for SGD (sampled without replacement each step);
-        ``None`` means full-batch GD.
-    X_test, y_test : ndarray, optional
-        Held-out points for the test error and the network-vs-linearisation gap.
-    X_probe : ndarray, optional
-        Small probe set for the tangent-kernel change (kept small: an N-sum of
-        P x P Gram matrices is computed at every record).
-    record_every : int
-        Record every this many steps (and at step 0 and the last step).
-    record_steps : sequence of int, optional
-        Explicit record steps (overrides ``record_every``); at least one must
-        lie in ``[0, steps]``.
-    linearised : bool
-        Also train the linearisation around the initialisation.
-    snapshot_steps : sequence of int
-        Steps at which to store a copy of the particles ``(a, W)``.
-    a_scale, symmetric : see :func:`init_params`.
-    init : (a0, W0), optional
-        Start from these parameters instead of drawing them.
-
-    Returns
-    -------
-    TrainResult
-        ``params``: ``a0``, ``W0`` (initial), ``a``, ``W`` (final) and
-        ``a_lin``, ``W_lin`` (final linearised model, ``None`` if not
-        trained); ``info["scaling"]``: the :class:`Scaling`; ``snapshots``:
-        copies ``(a, W)`` at the requested steps.  ``history`` has one entry
-        per recorded step: ``step``, ``time`` (= step * eta), ``train`` and
-        ``test`` (square errors ``mean (y - f)^2``), ``train_lin``,
-        ``test_lin``, ``rel_move`` (||theta_t - theta_0|| / ||theta_0||),
-        ``rel_move_lin``, ``lin_dist`` (RMS of f - f_lin on the test points),
-        ``kernel_change`` (||K_t - K_0||_F / ||K_0||_F on the probe points).
-        Missing pieces are NaN.
-    """
-    sc = scaling(N, preset, alpha)
-    act = _act(activation)
-    eta = float(positive("eta", eta))
-    steps = positive_int("steps", steps)
-    record_every = positive_int("record_every", record_every)
-    rng = generator(rng)
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise ValueError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
-    n, d = X.shape
-    if batch_size is not None:
-        batch_size = positive_int("batch_size", batch_size)
-        if batch_size > n:
-            raise ValueError(f"batch_size must be <= n = {n}, got {batch_size}")
-    if (X_test is None) != (y_test is None):
-        raise ValueError("X_test and y_test must be given together")
-    X_test = _check_inputs("X_test", X_test, d, y_test, "y_test")
-    y_test = None if y_test is None else np.asarray(y_test, dtype=float)
-    X_probe = _check_inputs("X_probe", X_probe, d)
-    if init is None:
-        a0, W0 = init_params(sc.N, d, rng, a_scale=a_scale, symmetric=symmetric)
-    else:
-        a0, W0 = (np.array(v, dtype=float) for v in init)
-        if a0.shape != (sc.N,) or W0.shape != (sc.N, d):
-            raise ValueError(f"init must have shapes ({sc.N},) and ({sc.N}, {d})")
-    a, W = a0.copy(), W0.copy()
-    gamma = eta * sc.step_factor
-    lin = linearise(a0, W0, sc.alpha, act) if linearised else None
-    al, Wl = (a0.copy(), W0.copy()) if linearised else (None, None)
-    feats_train = lin.features(X) if (linearised and batch_size is None) else None
-    feats_test = lin.features(X_test) if (linearised and X_test is not None) else None
-    norm0 = float(np.sqrt(np.sum(a0**2) + np.sum(W0**2)))
-    K0 = tangent_kernel(X_probe, a0, W0, act) if X_probe is not None else None
-    if record_steps is None:
-        rec = set(range(0, steps + 1, record_every)) | {steps}
-    else:
-        rec = {int(s) for s in record_steps if 0 <= int(s) <= steps}
-        if not rec:
-            raise ValueError(f"record_steps must contain at least one step in [0, {steps}], "
-                             f"got {list(record_steps)!r}")
-    snaps_wanted = {int(s) for s in snapshot_steps}
-    keys = ("step", "time", "train", "test", "train_lin", "test_lin", "rel_move",
-            "rel_move_lin", "lin_dist", "kernel_change")
-    hist: dict[str, list] = {k: [] for k in keys}
-    snapshots: dict[int, tuple] = {}
-    nan = float("nan")
-
-    def record(t):
-        f_tr = network(X, a, W, sc.alpha, act)
-        row = {"step": t, "time": t * eta, "train": float(np.mean((y - f_tr) ** 2)),
-               "rel_move": _rel_move(a, W, a0, W0, norm0)}
-        if X_test is not None:
-            f_te = network(X_test, a, W, sc.alpha, act)
-            row["test"] = float(np.mean((y_test - f_te) ** 2))
-        if linearised:
-            fl_tr = lin.predict(X, al, Wl, feats_train)
-            row["train_lin"] = float(np.mean((y - fl_tr) ** 2))
-            row["rel_move_lin"] = _rel_move(al, Wl, a0, W0, norm0)
-            if X_test is not None:
-                fl_te = lin.predict(X_test, al, Wl, feats_test)
-                row["test_lin"] = float(np.mean((y_test - fl_te) ** 2))
-                row["lin_dist"] = float(np.sqrt(np.mean((f_te - fl_te) ** 2)))
-        if K0 is not None:
-            K = tangent_kernel(X_probe, a, W, act)
-            row["kernel_change"] = float(np.linalg.norm(K - K0) / np.linalg.norm(K0))
-        for k in keys:
-            hist[k].append(row.get(k, nan))
-
-    for t in range(steps + 1):
-        if t in rec:
-            record(t)
-        if t in snaps_wanted:
-            snapshots[t] = (a.copy(), W.copy())
-        if t == steps:
-            break
-        if batch_size is None:
-            Xb, yb, fb = X, y, feats_train
-        else:
-            idx = rng.choice(n, size=batch_size, replace=False)
-            Xb, yb, fb = X[idx], y[idx], None
-        gd_step(Xb, yb, a, W, sc, eta, act)
-        if linearised:
-            _, ga, gW = lin.loss_and_grad(Xb, yb, al, Wl, fb)
-            al -= gamma * ga
-            Wl -= gamma * gW
-
-    history = {k: np.asarray(v, dtype=float) for k, v in hist.items()}
-    history["step"] = history["step"].astype(int)
-    return TrainResult(history=history, params={"a0": a0, "W0": W0, "a": a, "W": W, "a_lin": al, "W_lin": Wl},
-                       info={"scaling": sc}, snapshots=snapshots)
-
 
 # --------------------------------------------------------------------- measures
+@validate_params(a=_A, W=_W, u=OrNone(Array(ndim=1, shape=("d",))))
 def particles(a: np.ndarray, W: np.ndarray, u: np.ndarray | None = None) -> dict:
     """The empirical measure rho_N of the neurons as a table of particles.
 
@@ -503,10 +377,16 @@ def particles(a: np.ndarray, W: np.ndarray, u: np.ndarray | None = None) -> dict
     out = {"a": a.copy(), "norm": np.linalg.norm(W, axis=1), "mass": np.full(a.shape, 1.0 / a.size)}
     if u is not None:
         u = np.asarray(u, dtype=float)
+        if not np.linalg.norm(u) > 0:
+            raise InvalidParameterError("u must be a non-zero direction")
         u = u / np.linalg.norm(u)
         out["overlap"] = W @ u
         out["cos"] = out["overlap"] / np.maximum(out["norm"], 1e-300)
     return out
+
+
+@validate_params(X=_X, t=Real(ge=0, le=1), a0=Array(ndim=1, shape=("N0",)), W0=Array(ndim=2, shape=("N0", "d")),
+                 a1=Array(ndim=1, shape=("N1",)), W1=Array(ndim=2, shape=("N1", "d")), activation=ActivationSpec())
 
 
 def mixture_network(X: np.ndarray, t: float, a0: np.ndarray, W0: np.ndarray,
@@ -524,6 +404,8 @@ def mixture_network(X: np.ndarray, t: float, a0: np.ndarray, W0: np.ndarray,
 
 
 # --------------------------------------------------------------------- targets
+@validate_params(U=AnyOf(Array(ndim=1), Array(ndim=2)), coef=Array(ndim=1), activation=ActivationSpec(),
+                 center=Boolean())
 def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike = "relu",
                    center: bool = True) -> Callable[[np.ndarray], np.ndarray]:
     """A teacher with a few neurons: ``f_*(x) = sum_k c_k sigma(<u_k, x>)``.
@@ -532,6 +414,8 @@ def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike =
     ``mu0 sum_k c_k`` is subtracted (exact when <u_k, x> ~ N(0,1)).
     """
     U = np.atleast_2d(np.asarray(U, dtype=float))
+    if not np.all(np.linalg.norm(U, axis=1) > 0):
+        raise InvalidParameterError("U must have non-zero rows (unit directions)")
     U = U / np.linalg.norm(U, axis=1, keepdims=True)
     coef = np.asarray(coef, dtype=float)
     if coef.shape != (U.shape[0],):
@@ -545,99 +429,8 @@ def neuron_teacher(U: np.ndarray, coef: np.ndarray, activation: ActivationLike =
     return f_star
 
 
-# --------------------------------------------------------------------- sweeps
-_CURVE_KEYS = ("train", "test", "train_lin", "test_lin", "rel_move", "rel_move_lin",
-               "lin_dist", "kernel_change")
-
-
-def _width_task(N, preset, rng, *, X, y, X_test, y_test, X_probe, eta, steps, record_every,
-                linearised, activation, alpha_cb=None):
-    alpha = None if preset != "free" else float(alpha_cb) / N
-    res = train(X, y, N=int(N), preset=preset, alpha=alpha, activation=activation, eta=eta,
-                steps=steps, rng=rng, X_test=X_test, y_test=y_test, X_probe=X_probe,
-                record_every=record_every, linearised=linearised)
-    out = {}
-    for k in _CURVE_KEYS:
-        for i, v in enumerate(res.history[k]):
-            out[f"{k}:{i}"] = float(v)
-    return out
-
-
-@dataclass
-class WidthSweep:
-    """Training curves over widths and seeds (output of :func:`width_sweep`).
-
-    Attributes
-    ----------
-    widths : ndarray
-    presets : tuple of str
-    time : ndarray
-        Recorded training times (step * eta).
-    curves : dict
-        ``curves[preset][key]`` has shape (len(widths), seeds, len(time)), for
-        each key of :attr:`TrainResult.history` except ``step`` and ``time``.
-    """
-
-    widths: np.ndarray
-    presets: tuple
-    time: np.ndarray
-    curves: dict
-
-    def final(self, preset: str, key: str) -> np.ndarray:
-        """Values at the last recorded time, shape (len(widths), seeds)."""
-        return self.curves[preset][key][..., -1]
-
-
-def width_sweep(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, *,
-                widths: Sequence[int], presets: Sequence[str] = ("lazy", "mean_field"),
-                seeds: int = 3, base_seed: int = 0, eta: float = 0.5, steps: int = 400,
-                record_every: int = 20, X_probe: np.ndarray | None = None,
-                linearised: bool = True, activation: ActivationLike = "relu",
-                alpha_cb: float | None = None, n_jobs: int | None = None) -> WidthSweep:
-    """Train at every width x preset x seed in parallel (:func:`~thermo_helpers.sweep.run_sweep`).
-
-    The data are fixed; seeds change the initialisation only.  ``preset="free"``
-    uses ``alpha = alpha_cb / N`` (Chizat & Bach's scale) and then needs
-    ``alpha_cb > 0``.  Returns a :class:`WidthSweep`.
-
-    Raises
-    ------
-    ValueError
-        For a bad width, preset, step count, a missing or non-positive
-        ``alpha_cb`` with ``"free"``, or test / probe inputs whose shapes do not
-        match ``X``.
-    """
-    widths = [positive_int("widths", w) for w in widths]
-    for p in presets:
-        if p == "free":
-            if alpha_cb is None:
-                raise ValueError("alpha_cb is required when presets contains 'free' "
-                                 "(alpha = alpha_cb / N)")
-            alpha_cb = float(positive("alpha_cb", alpha_cb))
-        scaling(1, p, None if p != "free" else alpha_cb)
-    eta = float(positive("eta", eta))
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2:
-        raise ValueError(f"X must be (n, d), got {X.shape}")
-    X_test = _check_inputs("X_test", X_test, X.shape[1], y_test, "y_test")
-    X_probe = _check_inputs("X_probe", X_probe, X.shape[1])
-    steps = positive_int("steps", steps)
-    record_every = positive_int("record_every", record_every)
-    rec = sorted(set(range(0, steps + 1, record_every)) | {steps})
-    fixed = dict(X=X, y=y, X_test=X_test, y_test=y_test, X_probe=X_probe, eta=eta, steps=steps,
-                 record_every=record_every, linearised=linearised, activation=activation,
-                 alpha_cb=alpha_cb)
-    res = run_sweep(_width_task, {"preset": list(presets), "N": widths}, seeds=seeds,
-                    base_seed=base_seed, fixed=fixed, n_jobs=n_jobs)
-    curves = {}
-    for ip, p in enumerate(presets):
-        curves[p] = {}
-        for k in _CURVE_KEYS:
-            curves[p][k] = np.stack([res.values[f"{k}:{i}"][ip] for i in range(len(rec))], axis=-1)
-    return WidthSweep(np.asarray(widths), tuple(presets), np.asarray(rec) * float(eta), curves)
-
-
 # --------------------------------------------------------------------- floors
+@validate_params(fn=Function(), d=Integer(min=3), degree=Integer(min=0, max=16))
 def polynomial_floor(fn: Callable[[np.ndarray], np.ndarray], d: int, degree: int) -> float:
     """Error of the best degree-<=k polynomial approximation of a single-index function.
 
@@ -671,4 +464,7 @@ def polynomial_floor(fn: Callable[[np.ndarray], np.ndarray], d: int, degree: int
     k = int(degree) + 1
     G = np.array([[E(lambda z, i=i, j=j: z ** (i + j)) for j in range(k)] for i in range(k)])
     b = np.array([E(lambda z, i=i: f(z) * z**i) for i in range(k)])
-    return float(E(lambda z: f(z) ** 2) - b @ np.linalg.solve(G, b))
+    out = float(E(lambda z: f(z) ** 2) - b @ np.linalg.solve(G, b))
+    if not np.isfinite(out):
+        raise InvalidParameterError(f"fn must have a finite second moment under the law of <u, x>, got floor {out}")
+    return out

@@ -1,4 +1,4 @@
-"""Tests for thermo_helpers.two_layer (lazy vs mean-field chapter)."""
+"""Tests for thermo_helpers.lazy_mean_field (lazy vs mean-field chapter)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from thermo_helpers import models
-from thermo_helpers import two_layer as tl
+import thermo_helpers.lazy_mean_field as tl
+from thermo_helpers.stats import loglog_slope
 from thermo_helpers.data import sample_sphere
 
 
@@ -143,39 +144,60 @@ def test_scaling_presets():
 
 
 # ------------------------------------------------------------------ regimes
-def _movement_slope(preset):
+def _movement(N, alpha_cb, seed):
     rng = np.random.default_rng(11)
-    d, n = 8, 100
+    d, n = 6, 40
     u = sample_sphere(1, d, rng=rng, radius=1.0)[0]
     f = tl.neuron_teacher(np.stack([u, -u]), np.array([1.0, 1.0]))
     X = sample_sphere(n, d, rng=rng)
-    widths = [50, 100, 200, 400, 800]
-    moves = [[tl.train(X, f(X), N=N, preset=preset, eta=0.5, steps=100, rng=100 * s + N,
-                       record_every=100).final("rel_move") for s in range(2)] for N in widths]
-    return tl.loglog_slope(widths, np.array(moves))[0]
+    return tl.train(X, f(X), N=N, preset="free", alpha=alpha_cb / N, step_size=0.5, steps=20,
+                    rng=seed, record_every=20).final("rel_move")
 
 
-def test_movement_slope_lazy():
-    s = _movement_slope("lazy")
-    assert -0.65 <= s <= -0.35, s
+def test_movement_exponent_lazy_preset():
+    # alpha_CB = sqrt(N): the movement exponent in N is -1/2 (the small design of issue 10)
+    widths = [256, 1024, 4096]
+    moves = [[_movement(N, np.sqrt(N), s) for s in range(2)] for N in widths]
+    slope = loglog_slope(widths, np.array(moves))[0]
+    assert abs(slope + 0.5) <= 0.05, slope
 
 
-def test_movement_slope_mean_field():
-    s = _movement_slope("mean_field")
-    assert -0.15 <= s <= 0.15, s
+def test_movement_is_one_over_alpha_and_independent_of_width():
+    alphas = [10.0, 20.0, 40.0, 80.0]
+    s_alpha = loglog_slope(alphas, [_movement(1024, a, 1) for a in alphas])[0]
+    assert abs(s_alpha + 1.0) <= 0.05, s_alpha
+    widths = [256, 1024, 4096]
+    s_N = loglog_slope(widths, [_movement(N, 40.0, 2) for N in widths])[0]
+    assert abs(s_N) <= 0.05, s_N
+
+
+def test_mean_field_movement_does_not_shrink_with_width():
+    widths = [64, 256, 1024]
+    s = loglog_slope(widths, [_movement(N, 1.0, 3) for N in widths])[0]
+    assert abs(s) <= 0.1, s
+
+
+def test_training_divergence_names_step_size():
+    X, y, _, _ = _data(n=20)
+    with pytest.raises(FloatingPointError, match="^step_size"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            tl.train(X, y, N=10, step_size=1e4, steps=50, rng=0)
+    with pytest.raises(ValueError, match="^step_size"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            tl.train(X, y, N=10, step_size=1e4, steps=50, rng=0, linearised=True)
 
 
 def test_linearisation_tracks_lazy_network_better_when_wider():
     X, y, f, _ = _data(n=80, d=6, seed=12)
     Xt = sample_sphere(200, 6, rng=np.random.default_rng(13))
-    gaps = [tl.train(X, y, N=N, preset="lazy", eta=0.5, steps=60, rng=14, X_test=Xt, y_test=f(Xt),
+    gaps = [tl.train(X, y, N=N, preset="lazy", step_size=0.5, steps=60, rng=14, X_test=Xt, y_test=f(Xt),
                      linearised=True, record_every=60).final("lin_dist") for N in (50, 800)]
     assert gaps[1] < 0.5 * gaps[0]
 
 
 def test_sgd_runs_and_reduces_loss():
     X, y, _, _ = _data(n=60)
-    r = tl.train(X, y, N=50, preset="mean_field", eta=0.2, steps=200, rng=15, batch_size=10,
+    r = tl.train(X, y, N=50, preset="mean_field", step_size=0.2, steps=200, rng=15, batch_size=10,
                  record_every=50, linearised=True)
     assert r.history["train"][-1] < 0.5 * r.history["train"][0]
     assert np.all(np.isfinite(r.history["train_lin"]))
@@ -185,7 +207,7 @@ def test_sgd_runs_and_reduces_loss():
 def test_same_seed_same_numbers():
     X, y, f, _ = _data()
     Xp = X[:5]
-    kw = dict(N=20, preset="mean_field", eta=0.3, steps=30, X_test=X, y_test=y, X_probe=Xp,
+    kw = dict(N=20, preset="mean_field", step_size=0.3, steps=30, X_test=X, y_test=y, X_probe=Xp,
               linearised=True, record_every=10, batch_size=8)
     r1 = tl.train(X, y, rng=42, **kw)
     r2 = tl.train(X, y, rng=np.random.default_rng(42), **kw)
@@ -195,17 +217,6 @@ def test_same_seed_same_numbers():
     assert not np.array_equal(r1.history["train"], r3.history["train"])
 
 
-def test_width_sweep_deterministic():
-    X, y, f, _ = _data(n=30)
-    kw = dict(widths=[4, 8], presets=("lazy",), seeds=2, base_seed=5, eta=0.5, steps=10,
-              record_every=5, n_jobs=1)
-    s1 = tl.width_sweep(X, y, X, y, **kw)
-    s2 = tl.width_sweep(X, y, X, y, **kw)
-    assert s1.curves["lazy"]["test"].shape == (2, 2, 3)
-    assert np.array_equal(s1.curves["lazy"]["test"], s2.curves["lazy"]["test"])
-
-
-# ------------------------------------------------------------------ bad input
 def test_bad_input_raises():
     X, y, _, _ = _data(n=10)
     with pytest.raises(ValueError, match="N"):
@@ -216,10 +227,10 @@ def test_bad_input_raises():
         tl.train(X, y, N=4, preset="ntk", rng=0)
     with pytest.raises(ValueError, match="activation"):
         tl.train(X, y, N=4, activation="swish", rng=0)
-    with pytest.raises(ValueError, match="eta"):
-        tl.train(X, y, N=4, eta=0.0, rng=0)
-    with pytest.raises(ValueError, match="eta"):
-        tl.train(X, y, N=4, eta=-1.0, rng=0)
+    with pytest.raises(ValueError, match="step_size"):
+        tl.train(X, y, N=4, step_size=0.0, rng=0)
+    with pytest.raises(ValueError, match="step_size"):
+        tl.train(X, y, N=4, step_size=-1.0, rng=0)
     with pytest.raises(ValueError, match="alpha"):
         tl.scaling(4, "free")
     with pytest.raises(ValueError, match="alpha"):
@@ -236,13 +247,13 @@ def test_bad_input_raises():
         tl.init_params(0, 3, 0)
 
 
-def test_gd_step_refuses_bad_eta():
+def test_gd_step_refuses_bad_step_size():
     X, y, _, _ = _data(n=20)
     a, W = tl.init_params(6, X.shape[1], 0)
     sc = tl.scaling(6, "lazy")
     for eta in (0.0, -1.0, float("nan"), float("inf")):
         a2, W2 = a.copy(), W.copy()
-        with pytest.raises(ValueError, match="eta"):
+        with pytest.raises(ValueError, match="step_size"):
             tl.gd_step(X, y, a2, W2, sc, eta)
         assert np.array_equal(a2, a) and np.array_equal(W2, W)  # nothing was updated
     tl.gd_step(X, y, a, W, sc, 0.1)  # a valid step still works
@@ -276,23 +287,6 @@ def test_bad_shapes_and_records_raise():
     assert list(r.history["step"]) == [0, 2]
 
 
-def test_width_sweep_bad_input_raises_up_front():
-    X, y, _, _ = _data(n=10)
-    kw = dict(widths=[4], seeds=1, base_seed=0, steps=2, record_every=1, n_jobs=1)
-    with pytest.raises(ValueError, match="alpha_cb"):
-        tl.width_sweep(X, y, X, y, presets=("free",), **kw)
-    with pytest.raises(ValueError, match="alpha_cb"):
-        tl.width_sweep(X, y, X, y, presets=("free",), alpha_cb=-2.0, **kw)
-    with pytest.raises(ValueError, match="eta"):
-        tl.width_sweep(X, y, X, y, presets=("lazy",), eta=0.0, **kw)
-    with pytest.raises(ValueError, match="X_test"):
-        tl.width_sweep(X, y, X[:, :2], y, presets=("lazy",), **kw)
-    with pytest.raises(ValueError, match="X_probe"):
-        tl.width_sweep(X, y, X, y, presets=("lazy",), X_probe=X[:, :2], **kw)
-    s = tl.width_sweep(X, y, X, y, presets=("free",), alpha_cb=2.0, **kw)
-    assert np.all(np.isfinite(s.curves["free"]["test"]))
-
-
 def test_kernel_drives_function_change():
     # one small step: f changes by -(eta/n) K (f - y) to first order, for every alpha
     X, y, _, _ = _data(n=12)
@@ -308,20 +302,3 @@ def test_kernel_drives_function_change():
         assert np.allclose(df, pred, rtol=1e-3, atol=1e-3 * np.abs(pred).max()), preset
 
 
-def test_limit_power_fit_recovers_exponent():
-    rng = np.random.default_rng(21)
-    N = np.array([50, 100, 200, 400, 800, 1600], float)
-    se = np.full(N.size, 2e-4)
-    hits = 0
-    for _ in range(40):
-        m = 0.012 + 0.4 * N**-1.0 + se * rng.standard_normal(N.size)
-        fit = tl.limit_power_fit(N, m, se)
-        hits += fit["lo"] <= -1.0 <= fit["hi"]
-    assert 32 <= hits <= 40  # nominal 95% coverage over 40 trials
-    exact = tl.limit_power_fit(N, 0.01 + 0.3 * N**-0.7, se)
-    assert exact["p"] == pytest.approx(-0.7, abs=1e-6)
-    assert exact["m_inf"] == pytest.approx(0.01, abs=1e-8)
-    with pytest.raises(ValueError, match="x"):
-        tl.limit_power_fit(N[:3], m[:3], se[:3])
-    with pytest.raises(ValueError, match="se"):
-        tl.limit_power_fit(N, m, 0 * se)

@@ -1,0 +1,165 @@
+"""A two-dimensional design in (width N, Chizat--Bach scale alpha_CB) for the lazy regime.
+
+Every design point trains the network with ``alpha = alpha_CB / N`` (preset ``"free"``) next to
+its linearisation, from the same initialisation, on fixed data; seeds change only the
+initialisation.  Per point it records the relative movement and the difference
+``g(x) = f(x) - f_lin(x)`` on the test points.
+
+Coherent and incoherent parts of the gap
+----------------------------------------
+Over seeds ``g_s(x) = m(x) + xi_s(x)``: ``m`` is the part shared by every initialisation (the
+*coherent* term, the gap of the ``N -> infinity`` limit at this alpha_CB) and ``xi_s`` the
+initialisation-dependent part (the *incoherent* term, a sum of ``N`` random-sign contributions).
+With ``S`` seeds and ``n_test`` points,
+
+* ``inc^2 = mean_x sum_s (g_s - gbar)^2 / (S - 1)``,
+* ``coh^2 = mean_x gbar^2 - inc^2 / S`` (bias-corrected, may come out negative at small values),
+
+and their standard errors are delete-one-seed jackknife errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .._validate import (RNG, ActivationSpec, Array, Boolean, DivergenceError, Function, Instance, Integer,
+                         InvalidParameterError, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize, Text,
+                         check_size, validate_params, positive, positive_int)
+from ..activations import ActivationLike
+from ..stats import linear_extrapolation
+from ..sweep import map_tasks
+from .network import linearise, network
+from .training import train
+
+_X = Array(ndim=2, shape=("n", "d"))
+_Y = Array(ndim=1, shape=("n",))
+_XT = Array(ndim=2, shape=("m", "d"))
+_YT = Array(ndim=1, shape=("m",))
+_PARTS = ("coherent", "incoherent", "total")
+
+__all__ = ["design_point", "DesignResult", "run_design", "gap_parts", "weighted_loglog_slope"]
+
+
+@validate_params(N=Integer(min=1), alpha_cb=Real(gt=0), rng=RNG(), X=_X, y=_Y, X_test=_XT, y_test=_YT,
+                 activation=ActivationSpec(), step_size=StepSize(), steps=Integer(min=1))
+def design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activation: ActivationLike,
+                 step_size: float, steps: int) -> dict:
+    """Train one network at ``alpha = alpha_cb / N`` with its linearisation (module notes).
+
+    Returns a dict with ``rel_move``, ``rel_move_lin``, ``test``, ``test_lin`` and ``gap``
+    (``f - f_lin`` on ``X_test``, shape (n_test,)).
+    """
+    N = positive_int("N", N)
+    alpha = float(positive("alpha_cb", alpha_cb)) / N
+    res = train(X, y, N=N, preset="free", alpha=alpha, activation=activation, step_size=step_size,
+                   steps=steps, rng=rng, X_test=X_test, y_test=y_test, linearised=True,
+                   record_every=steps)
+    lin = linearise(res.a0, res.W0, alpha, activation)
+    gap = network(X_test, res.a, res.W, alpha, activation) - lin.predict(X_test, res.a_lin, res.W_lin)
+    return {"rel_move": res.final("rel_move"), "rel_move_lin": res.final("rel_move_lin"),
+            "test": res.final("test"), "test_lin": res.final("test_lin"), "gap": gap}
+
+
+@validate_params(G=Array(ndim=2))
+def gap_parts(G: np.ndarray) -> dict:
+    """Coherent and incoherent RMS parts of gaps ``G`` (seeds x test points), with jackknife errors."""
+    G = np.asarray(G, dtype=float)
+    if G.ndim != 2 or G.shape[0] < 3:
+        raise InvalidParameterError(f"G must be (seeds >= 3, points), got shape {G.shape}")
+
+    def parts(H):
+        S = H.shape[0]
+        inc2 = float(np.mean(np.sum((H - H.mean(0)) ** 2, axis=0) / (S - 1)))
+        coh2 = float(np.mean(H.mean(0) ** 2)) - inc2 / S
+        return np.array([np.sqrt(max(coh2, 0.0)), np.sqrt(inc2), np.sqrt(np.mean(H**2))])
+
+    S = G.shape[0]
+    full = parts(G)
+    jack = np.array([parts(np.delete(G, i, axis=0)) for i in range(S)])
+    se = np.sqrt((S - 1) / S * np.sum((jack - jack.mean(0)) ** 2, axis=0))
+    return {"coherent": full[0], "coherent_se": se[0], "incoherent": full[1], "incoherent_se": se[1],
+            "total": full[2], "total_se": se[2]}
+
+
+@validate_params(x=Array(ndim=1, shape=("k",), gt=0), y=Array(ndim=1, shape=("k",), gt=0),
+                 se=Array(ndim=1, shape=("k",), gt=0), level=Real(gt=0, lt=1))
+def weighted_loglog_slope(x, y, se, level: float = 0.95) -> dict:
+    """Slope of ``log y`` on ``log x``, weighted by the known errors ``se / y`` of ``log y``.
+
+    A thin wrapper of :func:`thermo_helpers.stats.linear_extrapolation`.  Returns ``slope``,
+    ``lo``, ``hi`` (normal interval), ``slope_se``, ``chi2``, ``dof`` and ``p_value``.
+    """
+    from scipy import stats as sps
+
+    x = np.asarray(positive("x", x), dtype=float).ravel()
+    y = np.asarray(positive("y", y), dtype=float).ravel()
+    se = np.asarray(positive("se", se), dtype=float).ravel()
+    if not (x.size == y.size == se.size) or x.size < 3:
+        raise InvalidParameterError("x, y and se need one value each per point, at least 3 points")
+    fit = linear_extrapolation(np.log(x), np.log(y), se / y, level=level)
+    q = sps.norm.ppf(0.5 + level / 2)
+    return {"slope": fit["slope"], "lo": fit["slope"] - q * fit["slope_se"],
+            "hi": fit["slope"] + q * fit["slope_se"], "slope_se": fit["slope_se"],
+            "chi2": fit["chi2"], "dof": fit["dof"], "p_value": fit["p_value"]}
+
+
+@dataclass
+class DesignResult:
+    """Output of :func:`run_design`: one row per design point.
+
+    Attributes
+    ----------
+    points : list of (N, alpha_cb)
+    rel_move : ndarray (points, seeds)
+    test, test_lin : ndarray (points, seeds)
+    parts : list of dict
+        :func:`gap_parts` of each point.
+    """
+
+    points: list
+    rel_move: np.ndarray
+    test: np.ndarray
+    test_lin: np.ndarray
+    parts: list
+
+    @validate_params(N=OrNone(Integer(min=1)), alpha_cb=OrNone(Real(gt=0)))
+    def select(self, *, N: int | None = None, alpha_cb: float | None = None) -> np.ndarray:
+        """Indices of the points with this width and/or this scale, in design order."""
+        return np.array([i for i, (n, a) in enumerate(self.points)
+                         if (N is None or n == N) and (alpha_cb is None or a == alpha_cb)])
+
+    @validate_params(key=OneOf(*_PARTS), idx=Array(ndim=1, min_size=0))
+    def part(self, key: str, idx) -> tuple[np.ndarray, np.ndarray]:
+        """``(value, se)`` of a :func:`gap_parts` key at the points ``idx``."""
+        idx = np.asarray(idx)
+        if idx.size and (np.any(idx != np.round(idx)) or idx.min() < 0 or idx.max() >= len(self.parts)):
+            raise InvalidParameterError(f"idx must hold point indices in [0, {len(self.parts)}), got {idx}")
+        idx = idx.astype(int)
+        return (np.array([self.parts[i][key] for i in idx]), np.array([self.parts[i][key + "_se"] for i in idx]))
+
+
+@validate_params(points=ListOf(ListOf(Real(gt=0), min_len=2), min_len=1), X=_X, y=_Y, X_test=_XT, y_test=_YT,
+                 activation=ActivationSpec(), step_size=StepSize(), steps=Integer(min=1), seeds=Integer(min=3),
+                 base_seed=Seed(), n_jobs=NJobs())
+def run_design(points: Sequence[tuple[int, float]], *, X, y, X_test, y_test, activation: ActivationLike,
+               step_size: float, steps: int, seeds: int, base_seed: int, n_jobs: int | None = None) -> DesignResult:
+    """Train every design point for ``seeds`` initialisations (through :func:`sweep.map_tasks`)."""
+    seeds = positive_int("seeds", seeds)
+    if seeds < 3:
+        raise ValueError(f"seeds must be >= 3 to split the gap into its two parts, got {seeds}")
+    for i, p in enumerate(points):
+        if len(p) != 2 or not float(p[0]).is_integer():
+            raise InvalidParameterError(f"points[{i}] must be a pair (N, alpha_cb) with an integer width N, got {p!r}")
+    points = [(positive_int("N", int(N)), float(positive("alpha_cb", a))) for N, a in points]
+    check_size("run_design gaps (points x seeds x n_test)", len(points) * seeds * np.shape(X_test)[0])
+    fixed = dict(X=X, y=y, X_test=X_test, y_test=y_test, activation=activation, step_size=step_size,
+                 steps=steps)
+    tasks = [dict(N=N, alpha_cb=a, **fixed) for N, a in points for _ in range(seeds)]
+    out = map_tasks(design_point, tasks, base_seed=base_seed, n_jobs=n_jobs)
+    shape = (len(points), seeds)
+    get = lambda k: np.array([o[k] for o in out]).reshape(shape)
+    gaps = np.array([o["gap"] for o in out]).reshape(shape + (-1,))
+    return DesignResult(points, get("rel_move"), get("test"), get("test_lin"), [gap_parts(g) for g in gaps])
