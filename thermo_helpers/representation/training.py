@@ -56,6 +56,12 @@ def _result(steps, time, risks, overlaps, *, W, c, optimum, a=None) -> TrainResu
     return TrainResult(history=history, params={"W": W, "c": c, "a": a}, info={"optimum": optimum})
 
 
+def _sgd_settings(N, steps, step_size, batch_size, record_every) -> tuple[int, int, float, int, int]:
+    """The loop sizes and step of a one-pass SGD run, as plain Python numbers."""
+    return (positive_int("N", N), positive_int("steps", steps), float(positive("step_size", step_size)),
+            positive_int("batch_size", batch_size), positive_int("record_every", record_every))
+
+
 @validate_params(B=_B, b0=Real(), W=_W, c=Real())
 def nn_risk(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
     """Exact risk of ``f(x) = c + sum_i <w_i, x>^2``, normalised by ``2 ||B||_F^2``.
@@ -147,11 +153,7 @@ def train_nn_sgd(
         B = B.B
     B = _check_sym("B", B, psd=True)
     d = B.shape[0]
-    N = positive_int("N", N)
-    steps = positive_int("steps", steps)
-    eps = float(positive("step_size", step_size))
-    batch_size = positive_int("batch_size", batch_size)
-    record_every = positive_int("record_every", record_every)
+    N, steps, eps, batch_size, record_every = _sgd_settings(N, steps, step_size, batch_size, record_every)
     chunk = positive_int("chunk", chunk)
     rng = generator(rng)
     b0 = -float(np.trace(B)) if b0 is None else _finite_scalar("b0", b0)
@@ -291,11 +293,7 @@ def train_relu_nn(
         raise ValueError("target must be a QuadraticTarget (from quadratic_target)")
     B, b0 = target.B, target.b0
     d = B.shape[0]
-    N = positive_int("N", N)
-    steps = positive_int("steps", steps)
-    eps = float(positive("step_size", step_size))
-    batch_size = positive_int("batch_size", batch_size)
-    record_every = positive_int("record_every", record_every)
+    N, steps, eps, batch_size, record_every = _sgd_settings(N, steps, step_size, batch_size, record_every)
     anneal = _finite_scalar("anneal", anneal)
     if not 0.0 <= anneal < 1.0:
         raise ValueError(f"anneal must lie in [0, 1), got {anneal!r}")
