@@ -113,8 +113,16 @@ def execute_one(md: Path, out_dir: Path, *, timeout: int = DEFAULT_TIMEOUT, kern
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = paper_notebook(md)
+    n_code = sum(c.cell_type == "code" for c in nb.cells)
+    clock = {"start": time.perf_counter(), "done": 0}
+
+    def progress(cell, cell_index, execute_reply, **_):  # one line per code cell, to follow a long run
+        clock["done"] += 1
+        print(f"[paper] {md.stem}: cell {clock['done']}/{n_code} done at "
+              f"{time.perf_counter() - clock['start']:.0f} s", flush=True)
+
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=False,
-                            resources={"metadata": {"path": str(out_dir)}})
+                            resources={"metadata": {"path": str(out_dir)}}, on_cell_executed=progress)
     entry = {"source_sha256": source_hash(md), "n_jobs": os.environ.get("THERMO_N_JOBS", "2"),
              "cpus": os.cpu_count(), "python": platform.python_version(),
              "executed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
@@ -124,6 +132,7 @@ def execute_one(md: Path, out_dir: Path, *, timeout: int = DEFAULT_TIMEOUT, kern
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         entry.update(status="failed", seconds=round(time.perf_counter() - start, 1),
                      error=str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__)
+        nbformat.write(nb, out_dir / f"{md.stem}.failed.ipynb")  # the partial run, to diagnose (not stored)
         return entry
     entry.update(status="ok", seconds=round(time.perf_counter() - start, 1))
     target = out_dir / f"{md.stem}.ipynb"
