@@ -161,6 +161,7 @@ paper: $(STAMP)  ## execute every chapter at THERMO_SCALE=paper into notebooks/p
 
 paper-site: $(STAMP)  ## site of the stored paper notebooks (no execution) in book/_build/paper/_build/html
 	@mkdir -p $(BUILD)
+	$(BIN)/python book/paper_edition.py sync
 	$(BIN)/python book/paper_edition.py config > $(BUILD)/_config_paper.yml
 	$(BIN)/python book/paper_edition.py toc > $(BUILD)/_toc_paper.yml
 	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_paper.yml \

@@ -6,12 +6,17 @@
     python book/paper_edition.py config       # the paper site's Sphinx config (from book/_config.yml)
     python book/paper_edition.py toc          # the paper site's table of contents
     python book/paper_edition.py table [--write README.md]   # the per-chapter budget table
+    python book/paper_edition.py sync         # carry prose edits of the .md into the stored twins
 
 ``THERMO_PAPER_ONLY=intro,max_margin`` restricts ``execute``, ``check`` and
 ``stored`` to those chapters.  Each executed chapter's wall time, status and
-the hash of the ``.md`` it came from are written to
-``notebooks/paper/timings.json``; the README's budget table is generated from
-that file (between the ``paper-timings`` markers), never typed.
+the hashes of the ``.md`` it came from (whole file, and its code cells alone) are
+written to ``notebooks/paper/timings.json``; the README's budget table is generated
+from that file (between the ``paper-timings`` markers), never typed.
+
+A stored twin is *stale* only when the chapter's code changed: an edit of the prose
+alone does not change a single output, so ``sync`` (run by ``make paper-site``)
+copies the new markdown cells into the twin instead of re-executing an hour of work.
 """
 
 from __future__ import annotations
@@ -70,6 +75,25 @@ def source_hash(md: Path) -> str:
     return hashlib.sha256(md.read_bytes()).hexdigest()
 
 
+def code_hash(source) -> str:
+    """SHA-256 of a chapter's code cells, in order (what decides the outputs).
+
+    ``source`` is a chapter ``.md``/``.ipynb`` path or a notebook node.
+    """
+    nb = _read(source) if isinstance(source, (str, Path)) else source
+    h = hashlib.sha256()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            h.update(cell.source.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _read(path):
+    import jupytext
+
+    return jupytext.read(path)
+
+
 def load_timings(path: Path = TIMINGS) -> dict:
     """The recorded runs, ``{"chapters": {name: {...}}}`` (empty when nothing ran yet)."""
     if not path.exists():
@@ -123,12 +147,12 @@ def execute_one(md: Path, out_dir: Path, *, timeout: int = DEFAULT_TIMEOUT, kern
 
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, allow_errors=False,
                             resources={"metadata": {"path": str(out_dir)}}, on_cell_executed=progress)
-    entry = {"source_sha256": source_hash(md), "n_jobs": os.environ.get("THERMO_N_JOBS", "2"),
+    entry = {"source_sha256": source_hash(md), "code_sha256": code_hash(nb), "n_jobs": os.environ.get("THERMO_N_JOBS", "2"),
              "cpus": os.cpu_count(), "python": platform.python_version(),
              "executed_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
     start = time.perf_counter()
     try:
-        client.execute(env={**os.environ, "THERMO_SCALE": "paper"})
+        client.execute(env={"THERMO_PROGRESS": "0", **os.environ, "THERMO_SCALE": "paper"})
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         entry.update(status="failed", seconds=round(time.perf_counter() - start, 1),
                      error=str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__)
@@ -165,7 +189,7 @@ def execute(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DI
 
 
 def status(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DIR) -> dict[str, str]:
-    """``ok``, ``missing``, ``stale`` (the ``.md`` changed since the run) or ``failed`` per chapter."""
+    """``ok``, ``missing``, ``stale`` (the ``.md``'s code changed since the run) or ``failed`` per chapter."""
     data = load_timings(out_dir / "timings.json")["chapters"]
     result = {}
     for name in names:
@@ -174,10 +198,52 @@ def status(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DIR
             result[name] = "failed"
         elif not (out_dir / f"{name}.ipynb").exists() or entry is None:
             result[name] = "missing"
-        elif entry.get("source_sha256") != source_hash(nb_dir / f"{name}.md"):
+        elif _recorded_code_hash(entry, out_dir / f"{name}.ipynb") != code_hash(nb_dir / f"{name}.md"):
             result[name] = "stale"
         else:
             result[name] = "ok"
+    return result
+
+
+def _recorded_code_hash(entry: dict, twin: Path) -> str:
+    # Runs recorded before code_sha256 existed: the twin's own code cells are what ran.
+    return entry.get("code_sha256") or code_hash(twin)
+
+
+def sync(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DIR) -> dict[str, str]:
+    """Copy the current prose of each chapter into its stored twin when only the prose changed.
+
+    A twin whose code cells still equal the ``.md``'s gets the ``.md``'s markdown cells
+    (outputs untouched) and its recorded ``source_sha256`` is updated.  Returns, per
+    chapter, ``"synced"``, ``"current"`` or the ``status`` that prevented it.
+    """
+    import nbformat
+
+    timings = out_dir / "timings.json"
+    data = load_timings(timings)
+    states = status(names, nb_dir=nb_dir, out_dir=out_dir)
+    result = {}
+    for name in names:
+        md, twin = nb_dir / f"{name}.md", out_dir / f"{name}.ipynb"
+        entry = data["chapters"].get(name, {})
+        if states[name] != "ok":
+            result[name] = states[name]
+            continue
+        if entry.get("source_sha256") == source_hash(md):
+            result[name] = "current"
+            continue
+        src, nb = paper_notebook(md), nbformat.read(twin, as_version=4)
+        if [c.cell_type for c in src.cells] != [c.cell_type for c in nb.cells]:
+            result[name] = "stale"  # cells added or removed in the prose: the layout no longer matches
+            continue
+        for new, old in zip(src.cells, nb.cells):
+            old.metadata = new.metadata  # tags and alt text of code cells too; outputs stay
+            if old.cell_type == "markdown":
+                old.source = new.source
+        nbformat.write(nb, twin)
+        entry.update(source_sha256=source_hash(md), code_sha256=code_hash(nb))
+        _save_json(data, timings)
+        result[name] = "synced"
     return result
 
 
@@ -266,7 +332,7 @@ def write_table(readme: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["execute", "check", "stored", "config", "toc", "table"])
+    parser.add_argument("command", choices=["execute", "check", "stored", "config", "toc", "table", "sync"])
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds per cell (execute)")
     parser.add_argument("--write", type=Path, help="README to update in place (table)")
     args = parser.parse_args(argv)
@@ -280,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
         return execute(names, timeout=args.timeout)
     if args.command == "check":
         return check(names)
+    if args.command == "sync":
+        for name, what in sync(names).items():
+            print(f"[paper] {name}: {what}")
+        return 0
     if args.command == "stored":
         print("\n".join(str((PAPER_DIR / f"{n}.ipynb").relative_to(ROOT)) for n in names
                         if (PAPER_DIR / f"{n}.ipynb").exists()))

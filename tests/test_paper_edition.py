@@ -76,7 +76,18 @@ def test_execute_runs_at_paper_scale_times_and_keeps_going_after_a_failure(pe, t
     assert "formats" not in nb.metadata.get("jupytext", {})  # the twin is not paired with a .md of its own
     assert pe.status(["good", "bad", "absent"], nb_dir=nb_dir, out_dir=out) == {
         "good": "ok", "bad": "failed", "absent": "missing"}
-    (nb_dir / "good.md").write_text((nb_dir / "good.md").read_text() + "\nOne more sentence.\n")
+    assert timings["good"]["code_sha256"] == pe.code_hash(nb_dir / "good.md")
+    # Prose only: not stale; sync carries the sentence into the twin and keeps the outputs.
+    md = nb_dir / "good.md"
+    md.write_text(md.read_text().replace("# good", "# good\n\nOne more sentence."))
+    assert pe.status(["good"], nb_dir=nb_dir, out_dir=out) == {"good": "ok"}
+    outputs = nb.cells[-1].outputs
+    assert pe.sync(["good", "bad"], nb_dir=nb_dir, out_dir=out) == {"good": "synced", "bad": "failed"}
+    twin = nbformat.read(out / "good.ipynb", as_version=4)
+    assert "One more sentence." in twin.cells[0].source and twin.cells[-1].outputs == outputs
+    assert pe.sync(["good"], nb_dir=nb_dir, out_dir=out) == {"good": "current"}
+    # A cell added to the prose: the layout no longer matches, so it needs a run.
+    md.write_text(md.read_text() + "\nA new paragraph.\n\n```{code-cell} ipython3\n2\n```\n")
     assert pe.status(["good"], nb_dir=nb_dir, out_dir=out) == {"good": "stale"}
     assert "THERMO_SCALE" not in os.environ  # only the kernel ran at paper scale
 
