@@ -163,6 +163,7 @@ def execute_one(md: Path, out_dir: Path, *, timeout: int = DEFAULT_TIMEOUT, kern
     tmp = target.with_suffix(".ipynb.tmp")
     nbformat.write(nb, tmp)
     tmp.replace(target)
+    (out_dir / f"{md.stem}.failed.ipynb").unlink(missing_ok=True)  # an earlier failure's partial run
     return entry
 
 
