@@ -80,18 +80,15 @@ def code_hash(source) -> str:
 
     ``source`` is a chapter ``.md``/``.ipynb`` path or a notebook node.
     """
-    nb = _read(source) if isinstance(source, (str, Path)) else source
+    if isinstance(source, (str, Path)):
+        import jupytext
+
+        source = jupytext.read(source)
     h = hashlib.sha256()
-    for cell in nb.cells:
+    for cell in source.cells:
         if cell.cell_type == "code":
             h.update(cell.source.encode() + b"\0")
     return h.hexdigest()
-
-
-def _read(path):
-    import jupytext
-
-    return jupytext.read(path)
 
 
 def load_timings(path: Path = TIMINGS) -> dict:
@@ -199,16 +196,11 @@ def status(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DIR
             result[name] = "failed"
         elif not (out_dir / f"{name}.ipynb").exists() or entry is None:
             result[name] = "missing"
-        elif _recorded_code_hash(entry, out_dir / f"{name}.ipynb") != code_hash(nb_dir / f"{name}.md"):
+        elif entry.get("code_sha256") != code_hash(nb_dir / f"{name}.md"):
             result[name] = "stale"
         else:
             result[name] = "ok"
     return result
-
-
-def _recorded_code_hash(entry: dict, twin: Path) -> str:
-    # Runs recorded before code_sha256 existed: the twin's own code cells are what ran.
-    return entry.get("code_sha256") or code_hash(twin)
 
 
 def sync(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DIR) -> dict[str, str]:
