@@ -12,6 +12,7 @@ import timeit
 from pathlib import Path
 
 import numpy as np
+from thermo_helpers.lazy_mean_field.network import _gd_step
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,7 +33,7 @@ def bench_step(N: int = 4096, n: int = 1024, d: int = 64) -> dict:
     sc = tl.scaling(N, "mean_field")
     R = rng.standard_normal((n, d))
     with threadpool_limits(1):
-        t_step = _best(lambda: tl.gd_step(X, y, a, W, sc, 1e-6))
+        t_step = _best(lambda: _gd_step(X, y, a, W, sc, 1e-6))
         Z = X @ W.T
         t_mm = _best(lambda: X @ W.T) + _best(lambda: Z.T @ R)
     ratio = t_step / t_mm

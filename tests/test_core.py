@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from thermo_helpers import activations, config, data, models, report, sweep
+from thermo_helpers.max_margin.simulation import _rf_max_margin_simulation
 
 
 # ------------------------------------------------------------------ activations
@@ -111,7 +112,7 @@ def test_rf_is_nn_with_frozen_weights_and_counts(rng):
     manual = np.maximum(X @ W.T, 0) @ a
     assert np.allclose(models.f_rf(X, a, W), manual)
     assert models.n_params("nn", 3, 6) == 21 and models.n_params("nt", 3, 6) == 18
-    with pytest.raises(ValueError, match="unknown model"):
+    with pytest.raises(ValueError, match="^model must be one of"):
         models.n_params("cnn", 3, 6)
     with pytest.raises(ValueError, match="dimension"):
         models.f_nn(X, a, W[:, :5])
@@ -202,7 +203,7 @@ def test_chapters_refuse_a_ratio_too_small_for_d():
     from thermo_helpers import max_margin as mm, representation as rep
 
     with pytest.raises(ValueError, match="psi1"):
-        mm.rf_max_margin_simulation(0.01, 2.0, 10, seeds=1, base_seed=0, n_jobs=1)
+        _rf_max_margin_simulation(0.01, 2.0, 10, seeds=1, base_seed=0, n_jobs=1)
     target = rep.quadratic_target(10, rng=0)
     with pytest.raises(ValueError, match="psi1"):
         rep.random_feature_risks(0.01, B=target.B, rng=np.random.default_rng(0))

@@ -9,6 +9,7 @@ from scipy.optimize import fsolve
 from thermo_helpers import double_descent as dd
 from thermo_helpers.activations import gaussian_moments
 from thermo_helpers.data import sample_sphere
+from thermo_helpers.double_descent.digits import _rf_min_norm_curve
 
 
 # ------------------------------------------------------------------ the fixed point
@@ -352,7 +353,7 @@ def test_min_norm_curve_validates_input():
     rng = np.random.default_rng(0)
     X, Xt = rng.standard_normal((20, 4)), rng.standard_normal((10, 4))
     Y, Yt = np.eye(3)[rng.integers(0, 3, 20)], np.eye(3)[rng.integers(0, 3, 10)]
-    ok = dd.rf_min_norm_curve(X, Y, Xt, Yt, [5, 30], rng=0)
+    ok = _rf_min_norm_curve(X, Y, Xt, Yt, [5, 30], rng=0)
     assert ok["train_mse"][1] < 1e-20  # N = 30 > n = 20 interpolates
     bad = [
         (dict(Ns=[2.7]), "Ns"),
@@ -368,10 +369,10 @@ def test_min_norm_curve_validates_input():
         args = dict(X_train=X, Y_train=Y, X_test=Xt, Y_test=Yt, Ns=[5], rng=0)
         args.update(kw)
         with pytest.raises((ValueError, TypeError), match=name):
-            dd.rf_min_norm_curve(**args)
+            _rf_min_norm_curve(**args)
     # 1-D targets are one output column, not one row
-    one = dd.rf_min_norm_curve(X, Y[:, 0], Xt, Yt[:, 0], [5], rng=1)
-    two = dd.rf_min_norm_curve(X, Y[:, :1], Xt, Yt[:, :1], [5], rng=1)
+    one = _rf_min_norm_curve(X, Y[:, 0], Xt, Yt[:, 0], [5], rng=1)
+    two = _rf_min_norm_curve(X, Y[:, :1], Xt, Yt[:, :1], [5], rng=1)
     assert one["test_mse"][0] == pytest.approx(two["test_mse"][0], rel=1e-12)
 
 

@@ -8,6 +8,8 @@ from scipy import stats as sps
 from sklearn.linear_model import Ridge
 
 from thermo_helpers import double_descent as dd
+from thermo_helpers.double_descent.checks import _detectable_shift, _extrapolate_in_d, _path_argmin
+from thermo_helpers.double_descent.solver import _ridge_path
 
 SNR_LOW = dict(F1=1.0, tau=np.sqrt(5.0))
 
@@ -80,7 +82,7 @@ def test_ridge_path_equals_separate_fits(n, N):
     rng = np.random.default_rng(0)
     Phi, Y = rng.standard_normal((n, N)), rng.standard_normal((n, 3))
     g = np.array([0.0, 0.1, 10.0])
-    A, resid = dd.ridge_path(Phi, Y, g)
+    A, resid = _ridge_path(Phi, Y, g)
     for l, gg in enumerate(g):
         ref = np.linalg.pinv(Phi) @ Y if gg == 0 else Ridge(alpha=gg, fit_intercept=False).fit(Phi, Y).coef_.T
         assert np.allclose(A[:, l], ref, atol=1e-10)
@@ -101,14 +103,15 @@ def test_ridge_path_errors_average_the_targets():
     assert each[0]["train"][0] == pytest.approx(np.mean((F[:, 0] + E[:, 0] - Phi @ a) ** 2), rel=1e-10)
 
 
-def test_ridge_path_rejects_bad_input():
+def test_ridge_path_errors_rejects_bad_input_at_the_door():
     Phi = np.ones((4, 3))
-    for kw, name in [(dict(Phi=np.ones(3)), "Phi"), (dict(Y=np.ones(5)), "Y"), (dict(gammas=[-1.0]), "gammas"),
+    for kw, name in [(dict(Phi=np.ones(3)), "Phi"), (dict(signal=np.ones(5)), "signal"), (dict(gammas=[-1.0]), "gammas"),
                      (dict(Phi=np.full((4, 3), np.nan)), "Phi"), (dict(gammas=[]), "gammas")]:
-        args = dict(Phi=Phi, Y=np.ones(4), gammas=[1.0])
+        args = dict(Phi=Phi, signal=np.ones(4), noise=np.ones(4), gammas=[1.0], Phi_test=np.ones((2, 3)),
+                    signal_test=np.ones(2))
         args.update(kw)
         with pytest.raises((ValueError, TypeError), match=name):
-            dd.ridge_path(**args)
+            dd.ridge_path_errors(**args)
 
 
 def test_targets_reduce_the_spread_and_keep_the_mean():
@@ -132,9 +135,9 @@ def test_curve_chi2_and_its_p_value():
 def test_extrapolation_recovers_a_line_in_one_over_d():
     ds = [100, 200, 400]
     means = np.array([[2.0 + 5.0 / d, 1.0 - 3.0 / d] for d in ds])
-    ext = dd.extrapolate_in_d(ds, means, np.full_like(means, 0.01))
+    ext = _extrapolate_in_d(ds, means, np.full_like(means, 0.01))
     assert np.allclose(ext.value, [2.0, 1.0], atol=1e-12) and np.all(np.isinf(ext.dof))
-    two = dd.extrapolate_in_d([100, 200], means[:2], np.full((2, 2), 0.01), dofs=[7, 7])
+    two = _extrapolate_in_d([100, 200], means[:2], np.full((2, 2), 0.01), dofs=[7, 7])
     assert np.allclose(two.se, np.sqrt(4 * 0.01**2 + 0.01**2))      # 2 m(200) - m(100)
     assert np.allclose(two.dof, 7 * 25 / 17)                          # Welch-Satterthwaite: (4 + 1)^2 / (16 + 1) * 7
 
@@ -151,7 +154,7 @@ def test_t_to_normal_calibrates_the_chi2_with_few_draws():
 
 def test_detectable_shift_has_the_stated_power():
     th, se = np.linspace(0.5, 2.0, 8), np.full(8, 0.02)
-    delta = dd.detectable_shift(th, se, alpha=0.01, power=0.8)
+    delta = _detectable_shift(th, se, alpha=0.01, power=0.8)
     rng = np.random.default_rng(5)
     z = rng.standard_normal((20000, 8)) + delta * th / se
     rate = np.mean(sps.chi2.sf(np.sum(z**2, axis=1), 8) < 0.01)
@@ -163,7 +166,7 @@ def test_path_argmin_finds_a_parabola_minimum():
     rng = np.random.default_rng(2)
     paths = (np.log(lams) - np.log(0.7)) ** 2 + 1.0 + 0.01 * rng.standard_normal((8, 1)) \
         + 0.002 * rng.standard_normal((8, 21))
-    a = dd.path_argmin(lams, paths.T, rng=3, n_boot=300)
+    a = _path_argmin(lams, paths.T, rng=3, n_boot=300)
     assert a.lam == pytest.approx(0.7, rel=0.03) and a.lo < 0.7 < a.hi and not a.at_edge
 
 

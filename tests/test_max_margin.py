@@ -7,6 +7,7 @@ import pytest
 
 from thermo_helpers import max_margin as mm
 from thermo_helpers.report import agrees
+from thermo_helpers.max_margin.simulation import _rf_max_margin_simulation
 
 
 def _separable_data(n, N, seed):
@@ -195,7 +196,7 @@ def test_bad_inputs_raise():
         with pytest.raises(ValueError, match="flip"):
             mm.rf_max_margin_asymptotics(2.0, 2.0, flip=bad)
         with pytest.raises(ValueError, match="flip"):
-            mm.rf_max_margin_simulation(2.0, 2.0, 20, flip=bad)
+            _rf_max_margin_simulation(2.0, 2.0, 20, flip=bad)
         with pytest.raises(ValueError, match="flip"):
             mm.label_error(0.5, 0.5, flip=bad)
         with pytest.raises(ValueError, match="flip"):
@@ -299,7 +300,7 @@ def test_rf_threshold_is_a_root_not_the_bracket_edge():
 def test_rf_theory_matches_noisy_linear_simulation_d400():
     """d = 400, psi2 = 2, ReLU, 8 draws per psi1, judged by z-scores without a finite-size allowance."""
     psi1s = (1.5, 3.0, 6.0)
-    sims = mm.rf_max_margin_simulation(list(psi1s), 2.0, 400, features="noisy_linear", seeds=8, base_seed=2019,
+    sims = _rf_max_margin_simulation(list(psi1s), 2.0, 400, features="noisy_linear", seeds=8, base_seed=2019,
                                        n_jobs=2)
     for psi1, sim in zip(psi1s, sims):
         th = mm.rf_max_margin_asymptotics(psi1, 2.0)
@@ -309,8 +310,8 @@ def test_rf_theory_matches_noisy_linear_simulation_d400():
 
 
 def test_rf_simulation_is_deterministic():
-    a = mm.rf_max_margin_simulation([1.5, 3.0], 2.0, 30, features="nonlinear", seeds=2, base_seed=4, n_test=500)
-    b = mm.rf_max_margin_simulation([1.5, 3.0], 2.0, 30, features="nonlinear", seeds=2, base_seed=4, n_test=500)
+    a = _rf_max_margin_simulation([1.5, 3.0], 2.0, 30, features="nonlinear", seeds=2, base_seed=4, n_test=500)
+    b = _rf_max_margin_simulation([1.5, 3.0], 2.0, 30, features="nonlinear", seeds=2, base_seed=4, n_test=500)
     assert [s.kappa for s in a] == [s.kappa for s in b]
     assert [s.test_error for s in a] == [s.test_error for s in b]
 

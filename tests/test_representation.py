@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from thermo_helpers import representation as rep
+from thermo_helpers.representation.training import _nn_risk, _train_relu_nn
 
 
 # ----------------------------------------------------------------- brute force
@@ -82,7 +83,7 @@ def test_network_risks_match_monte_carlo(small):
     a, c = rng.standard_normal(4), 0.7
     var = target.variance()
     for exact, f in (
-        (rep.nn_risk(B, b0, W, c), c + np.sum((X @ W.T) ** 2, axis=1)),
+        (_nn_risk(B, b0, W, c), c + np.sum((X @ W.T) ** 2, axis=1)),
         (rep.relu_network_risk(B, b0, W, a, c), c + np.maximum(X @ W.T, 0.0) @ a),
     ):
         r2 = (y - f) ** 2
@@ -274,9 +275,9 @@ def test_bad_input_raises():
     # non-finite scalars are refused by name instead of returning NaN or diverging
     nan = float("nan")
     with pytest.raises(ValueError, match="b0"):
-        rep.nn_risk(B, nan, W, 0.0)
+        _nn_risk(B, nan, W, 0.0)
     with pytest.raises(ValueError, match="c"):
-        rep.nn_risk(B, 0.0, W, np.inf)
+        _nn_risk(B, 0.0, W, np.inf)
     with pytest.raises(ValueError, match="b0"):
         rep.relu_network_risk(B, nan, W, np.zeros(3), 0.0)
     with pytest.raises(ValueError, match="c"):
@@ -301,13 +302,13 @@ def test_bad_input_raises():
 def test_relu_sgd_learns_and_detects_divergence():
     t = rep.quadratic_target(12, rng=3)
     kw = dict(steps=600, step_size=0.1, rng=4, batch_size=32, record_every=200)
-    a = rep.train_relu_nn(t, 12, **kw)
-    assert np.array_equal(a.risk, rep.train_relu_nn(t, 12, **kw).risk)
+    a = _train_relu_nn(t, 12, **kw)
+    assert np.array_equal(a.risk, _train_relu_nn(t, 12, **kw).risk)
     assert a.risk[-1] < 0.5 * a.risk[0]
     # the returned (a, c, W) in the original scale reproduce the recorded exact risk
     assert rep.relu_network_risk(t.B, t.b0, a.W, a.a, a.c) == pytest.approx(a.risk[-1], rel=1e-10)
     with pytest.raises(FloatingPointError, match="step_size"):
-        rep.train_relu_nn(t, 12, steps=400, step_size=50.0, rng=4, record_every=50)
+        _train_relu_nn(t, 12, steps=400, step_size=50.0, rng=4, record_every=50)
 
 
 def test_gradient_flow_bounded_and_diverging_step():

@@ -7,6 +7,7 @@ import pytest
 
 from thermo_helpers import representation as rep
 from thermo_helpers.representation import nn_flow_risk
+from thermo_helpers.representation.training import _nn_risk
 
 
 def _rk4(B, W, t_end, dt):
@@ -30,7 +31,7 @@ def test_closed_form_matches_rk4(N):
     exact = nn_flow_risk(B, W0, times)
     rk = [_rk4(B, W0.copy(), t, 2e-4) for t in times]
     assert np.allclose(exact, rk, rtol=1e-7, atol=1e-10), (exact, rk)
-    assert nn_flow_risk(B, W0, 0.0) == pytest.approx(rep.nn_risk(B, -np.trace(B) - 0.0, W0, -np.sum(W0**2)))
+    assert nn_flow_risk(B, W0, 0.0) == pytest.approx(_nn_risk(B, -np.trace(B) - 0.0, W0, -np.sum(W0**2)))
 
 
 def test_long_time_reaches_the_optimum():

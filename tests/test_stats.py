@@ -153,12 +153,13 @@ def test_activation_constants_relu_and_matching():
 
 
 # ------------------------------------------------------------------ sizes, config, sweeps, models
-def test_counts_from_ratios_vectorised():
-    assert list(_validate.counts_from_ratios("psi1", [0.5, 1.26, 3.0], 10)) == [5, 13, 30]
-    with pytest.raises(ValueError, match=r"psi2 \* d must round"):
-        _validate.counts_from_ratios("psi2", [1.0, 0.01], 10, size="n")
-    with pytest.raises(ValueError, match="psi1"):
-        _validate.counts_from_ratios("psi1", [1.0, -1.0], 10)
+def test_count_from_ratio_scalar_and_vectorised():
+    assert list(_validate.count_from_ratio("psi1", [0.5, 1.26, 3.0], 10)) == [5, 13, 30]
+    assert _validate.count_from_ratio("psi1", 1.26, 10) == 13
+    with pytest.raises(ValueError, match=r"^psi2 \* d must round"):
+        _validate.count_from_ratio("psi2", [1.0, 0.01], 10, size="n")
+    with pytest.raises(ValueError, match=r"^psi1 \* d must round"):
+        _validate.count_from_ratio("psi1", 0.04, 10)
 
 
 def test_n_jobs_from_environment(monkeypatch):

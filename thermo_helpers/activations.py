@@ -27,8 +27,7 @@ from typing import Callable, Sequence, Union
 
 import numpy as np
 
-from ._params import (ActivationSpec, Array, Function, Integer, InvalidParameterError, OrNone, Real, Text,
-                      validate_params)
+from ._validate import Array, Constraint, Function, Integer, InvalidParameterError, OrNone, Real, Text, validate_params
 
 __all__ = ["Activation", "ACTIVATION_NAMES", "get_activation", "gaussian_expectation", "gaussian_moments",
            "activation_constants", "matched_activation"]
@@ -98,6 +97,33 @@ _REGISTRY: dict[str, Activation] = {
 ACTIVATION_NAMES: tuple = tuple(sorted(_REGISTRY))
 
 ActivationLike = Union[str, Activation, Callable]
+
+_PROBE = np.linspace(-4.0, 4.0, 17)
+
+
+def _activation_reason(name: str, value, symbols: dict) -> str | None:
+    """Why ``value`` is not an activation (``None`` if it is): a registry name, an
+    :class:`Activation`, or a vectorised callable, finite and real on [-4, 4]."""
+    if isinstance(value, str):
+        return None if value.lower() in _REGISTRY else "valid names: " + ", ".join(ACTIVATION_NAMES)
+    if not callable(value):
+        return ""
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(value.fn(_PROBE) if isinstance(value, Activation) else value(_PROBE.copy()))
+    except Exception as exc:  # a user callable may fail in any way
+        return f"it failed on a probe array: {type(exc).__name__}: {exc}"
+    if out.shape != _PROBE.shape:
+        return f"not vectorised: on shape {_PROBE.shape} it returned shape {out.shape}"
+    if out.dtype.kind not in "iuf" or not np.all(np.isfinite(out)):
+        return "not finite and real on [-4, 4]"
+    return None
+
+
+def ActivationSpec() -> Constraint:
+    """The declaration of an ``activation`` argument (see :func:`get_activation`)."""
+    return Constraint("an activation (a registry name, an Activation, or a vectorised real callable)",
+                      kind="ActivationSpec", reason=_activation_reason)
 
 
 @validate_params(activation=ActivationSpec(), kinks=Array(ndim=1, min_size=0, gt=-40, lt=40))

@@ -34,7 +34,7 @@ from typing import TypeVar
 
 from threadpoolctl import threadpool_limits
 
-from ._params import Boolean, Unchecked, validate_params
+from ._validate import DEFAULT_MAX_ELEMENTS, Boolean, Unchecked, max_elements, validate_params
 
 T = TypeVar("T")
 
@@ -44,27 +44,18 @@ __all__ = ["SCALES", "scale", "at_scale", "progress_enabled", "blas_threads", "n
 SCALES = ("book", "paper")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
-DEFAULT_MAX_ELEMENTS = 400_000_000
 
 
-def _env_int(var: str, default: int, *, minimum: int, allow_minus_one: bool = False,
-             allow_exponent: bool = False) -> int:
+def _env_int(var: str, default: int, *, minimum: int, allow_minus_one: bool = False) -> int:
     """Read an integer environment variable, refusing anything else by name."""
     raw = os.environ.get(var)
     if raw is None or raw.strip() == "":
         return default
     text = raw.strip()
-    value = None
     try:
         value = int(text)
     except ValueError:
-        if allow_exponent:
-            try:
-                f = float(text)
-            except ValueError:
-                f = float("nan")
-            if f == f and f not in (float("inf"), float("-inf")) and f == int(f):
-                value = int(f)
+        value = None
     ok = value is not None and (value >= minimum or (allow_minus_one and value == -1))
     if not ok:
         want = f"an integer >= {minimum}" + (" or -1" if allow_minus_one else "")
@@ -115,11 +106,6 @@ def blas_threads() -> int:
 def n_jobs() -> int:
     """Default joblib workers (``THERMO_N_JOBS``: an integer >= 1 or -1, default 2)."""
     return _env_int("THERMO_N_JOBS", 2, minimum=1, allow_minus_one=True)
-
-
-def max_elements() -> int:
-    """The size guard's limit in float64 elements (``THERMO_MAX_ELEMENTS``, default 4e8)."""
-    return _env_int("THERMO_MAX_ELEMENTS", DEFAULT_MAX_ELEMENTS, minimum=1, allow_exponent=True)
 
 
 _SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")

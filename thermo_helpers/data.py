@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._params import RNG, Integer, OrNone, Real, check_size, validate_params
-from ._validate import generator
+from ._validate import Integer, OrNone, RNG, Real, check_size, generator, validate_params
 
 __all__ = ["sample_sphere", "sample_gaussian"]
 

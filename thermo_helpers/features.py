@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._params import (RNG, ActivationSpec, Array, Boolean, InvalidParameterError, OneOf, OrNone, check_size,
-                      validate_params)
-from ._validate import generator
-from .activations import ActivationLike, gaussian_moments, get_activation
+from ._validate import Array, Boolean, InvalidParameterError, OneOf, OrNone, RNG, check_size, generator, validate_params
+from .activations import ActivationLike, ActivationSpec, gaussian_moments, get_activation
 
 __all__ = ["FEATURE_KINDS", "rf_features", "relu_arccos_kernel"]
 

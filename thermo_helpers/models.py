@@ -21,14 +21,27 @@ from typing import Any
 
 import numpy as np
 
-from ._params import (ActivationSpec, Array, Integer, InvalidParameterError, OneOf, Real, Text, check_size,
-                      validate_params)
-from .activations import ActivationLike, get_activation
+from ._validate import (Array, DivergenceError, Integer, InvalidParameterError, OneOf, Real, Text, check_size,
+                        validate_params)
+from .activations import ActivationLike, ActivationSpec, get_activation
 
 __all__ = ["f_nn", "f_rf", "f_nt", "n_params", "TrainResult"]
 
 _X = Array(ndim=2, shape=("n", "d"))
 _W = Array(ndim=2, shape=("N", "d"))
+
+
+def check_finite_training(step_size: float, *arrays, step: int | None = None) -> None:
+    """Raise :class:`DivergenceError` naming ``step_size`` if any of ``arrays`` is not finite.
+
+    Trainers call it on their loss and parameters at recorded steps, so that a too large
+    step size stops the run with a clear message instead of returning NaN histories.
+    """
+    for a in arrays:
+        if not np.all(np.isfinite(a)):
+            when = f" at step {step}" if step is not None else ""
+            raise DivergenceError(f"training diverged{when} (non-finite loss or parameters): "
+                                  f"reduce step_size (got step_size = {float(step_size):g})")
 
 
 def _pre(X, W):

@@ -11,11 +11,11 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._params import Array, HasMethods, Integer, OrNone, Real, Text, validate_params
+from ._validate import Array, Instance, Integer, OrNone, Real, Text, validate_params
 
 __all__ = ["PALETTE", "use_style", "color", "theory", "simulation", "label_axes", "subplots"]
 
-_AX = HasMethods("plot", "errorbar", description="a matplotlib Axes")
+_AX = AXES = Instance(mpl.axes.Axes, description="a matplotlib Axes")
 _CURVE = Array(ndim=1, shape=("m",), finite=False)
 
 #: The book's palette (colour-blind safe, after Okabe & Ito).
@@ -75,7 +75,7 @@ def simulation(ax, x, mean, sem=None, *, label: str | None = None, color: str | 
                        fmt=marker, label=label, color=color, mfc="white", mew=1.4, lw=1.2, **kw)
 
 
-@validate_params(ax=HasMethods("set_xlabel", "set_ylabel", description="a matplotlib Axes"), xlabel=Text(),
+@validate_params(ax=_AX, xlabel=Text(),
                  ylabel=Text(), title=OrNone(Text()))
 def label_axes(ax, xlabel: str, ylabel: str, title: str | None = None) -> None:
     """Set axis labels (and a title) in one call."""

@@ -11,7 +11,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._params import AnyOf, Boolean, Instance, Integer, ListOf, OrNone, Real, Text, validate_params
+from ._validate import AnyOf, Boolean, Instance, Integer, ListOf, OrNone, Real, Text, validate_params
 
 __all__ = ["fmt", "table", "agrees"]
 

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import optimize
 from scipy import stats as sps
 
-from ._params import Array, Integer, InvalidParameterError, Real, validate_params
+from ._validate import Array, Integer, InvalidParameterError, Real, validate_params
 
 __all__ = [
     "standard_error",

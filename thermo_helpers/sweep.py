@@ -40,8 +40,7 @@ from joblib import Parallel, delayed, parallel_config
 from threadpoolctl import threadpool_limits
 
 from . import config
-from ._params import (Boolean, Function, Instance, Integer, InvalidParameterError, ListOf, NJobs, OrNone, Seed,
-                      Text, check_size, validate_params)
+from ._validate import Boolean, checks_off, Function, Instance, Integer, InvalidParameterError, ListOf, NJobs, OrNone, Seed, Text, check_size, validate_params
 from .stats import standard_error
 
 __all__ = ["SweepResult", "task_rng", "run_sweep", "map_tasks", "standard_error"]
@@ -103,7 +102,7 @@ def _as_output(v):
 
 
 def _call(func, params, base_seed, index, seed, threads):
-    with threadpool_limits(threads):
+    with threadpool_limits(threads), checks_off():  # a task is never checked: its sweep was
         out = func(**params, rng=task_rng(base_seed, index, seed))
     if isinstance(out, Mapping):
         return {k: _as_output(v) for k, v in out.items()}
@@ -111,7 +110,7 @@ def _call(func, params, base_seed, index, seed, threads):
 
 
 def _run(func, params, base_seed, index, threads):
-    with threadpool_limits(threads):
+    with threadpool_limits(threads), checks_off():
         if base_seed is None:
             return func(**params)
         return func(**params, rng=task_rng(base_seed, index, 0))

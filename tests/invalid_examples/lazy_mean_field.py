@@ -5,6 +5,8 @@ import functools
 import numpy as np
 
 from thermo_helpers import lazy_mean_field as lmf
+from thermo_helpers.lazy_mean_field.design import _gap_parts
+from thermo_helpers.lazy_mean_field.pde import _initial_quadrature
 
 _RNG = np.random.default_rng(0)
 _X, _XT = _RNG.standard_normal((4, 3)), _RNG.standard_normal((3, 3))
@@ -23,7 +25,7 @@ def _design():
     rng = np.random.default_rng(1)
     G = [rng.standard_normal((3, 5)) / a + 1.0 / a**2 for _, a in pts]
     return lmf.DesignResult(pts, rng.uniform(0.1, 1.0, (5, 3)), rng.uniform(size=(5, 3)), rng.uniform(size=(5, 3)),
-                            [lmf.gap_parts(g) for g in G])
+                            [_gap_parts(g) for g in G])
 
 
 @functools.lru_cache(maxsize=1)
@@ -32,7 +34,7 @@ def _study():
 
 
 def _pde_atoms():
-    a, s, r, q = lmf.initial_quadrature(5, 2, 2, half=False)
+    a, s, r, q = _initial_quadrature(5, 2, 2, half=False)
     tau, tau_w = np.array([-0.5, 0.5]), np.array([0.5, 0.5])
     return dict(a=a, s=s, r=r, q=q, tau=tau, tau_w=tau_w, targets=[a[:2], s[:2], r[:2]], teacher=(1.0, 0.5))
 
@@ -41,15 +43,10 @@ EXAMPLES = {
     "scaling": dict(N=4, preset="free", alpha=0.5),
     "init_params": dict(N=3, d=2, rng=0, a_scale=1.0, symmetric=True),
     "network": lambda: dict(X=_X, a=_A, W=_W, alpha=0.5, activation="tanh"),
-    "loss_and_grad": lambda: dict(X=_X, y=_Y, a=_A, W=_W, alpha=0.5, activation="relu"),
-    "gd_step": lambda: dict(X=_X, y=_Y, a=_A.copy(), W=_W.copy(), sc=lmf.scaling(3, "lazy"), step_size=0.1,
-                            activation="relu"),
     "Linearisation.features": lambda: dict(self=_lin(), X=_X),
     "Linearisation.predict": lambda: dict(self=_lin(), X=_X, a=_A, W=_W, feats=_lin().features(_X)),
     "Linearisation.loss_and_grad": lambda: dict(self=_lin(), X=_X, y=_Y, a=_A, W=_W, feats=_lin().features(_X)),
     "linearise": lambda: dict(a0=_A, W0=_W, alpha=0.5, activation="relu"),
-    "tangent_kernel": lambda: dict(X=_X, a=_A, W=_W, activation="tanh"),
-    "particles": lambda: dict(a=_A, W=_W, u=_U),
     "mixture_network": lambda: dict(X=_X, t=0.5, a0=_A, W0=_W, a1=_A[:2], W1=_W[:2], activation="relu"),
     "neuron_teacher": lambda: dict(U=np.stack([_U, -_U]), coef=np.array([1.0, 1.0]), activation="relu", center=True),
     "polynomial_floor": dict(fn=np.abs, d=5, degree=1),
@@ -57,35 +54,18 @@ EXAMPLES = {
                           rng=0, batch_size=2, X_test=_XT, y_test=_YT, X_probe=_XT[:2], record_every=1,
                           record_steps=[0, 2], linearised=True, snapshot_steps=[1], a_scale=1.0, symmetric=True,
                           init=(_A, _W)),
-    "design_point": lambda: dict(N=3, alpha_cb=2.0, rng=0, X=_X, y=_Y, X_test=_XT, y_test=_YT, activation="relu",
-                                 step_size=0.1, steps=1),
-    "gap_parts": lambda: dict(G=np.arange(12.0).reshape(3, 4) ** 0.5),
-    "weighted_loglog_slope": lambda: dict(x=np.array([1.0, 2.0, 4.0]), y=np.array([1.0, 0.6, 0.3]),
-                                          se=np.array([0.1, 0.1, 0.05]), level=0.9),
     "DesignResult.select": lambda: dict(self=_design(), N=4, alpha_cb=40.0),
     "DesignResult.part": lambda: dict(self=_design(), key="coherent", idx=np.array([0, 2])),
     "run_design": lambda: dict(points=[(2, 1.0)], X=_X, y=_Y, X_test=_XT, y_test=_YT, activation="relu",
                                step_size=0.1, steps=1, seeds=3, base_seed=0, n_jobs=1),
-    "slope_row": dict(quantity="movement", theory=-1.0, fit=(-1.1, -1.3, -0.9)),
     "design_slopes": lambda: dict(res=_design(), row_N=4, col_alpha=40.0, smooth=False, min_alpha=10.0),
     "WidthStudy.stack": lambda: dict(self=_study(), N=4, key="risk"),
     "WidthStudy.per_run": lambda: dict(self=_study(), key="sw", index=-1),
     "width_study": dict(widths=[2, 4], seeds=[2, 2], d=4, horizon=1.0, step_size=1.0, base_seed=0, record_every=1,
                         n_jobs=1),
     "width_slopes": lambda: dict(study=_study()),
-    "teacher_second_moment": dict(teacher=(1.0, 0.5)),
-    "teacher_potential": lambda: dict(s=np.array([0.5, -0.2]), r=np.array([0.5, 0.9]), teacher=(1.0, 1.0)),
-    "population_velocity": lambda: dict(a=_A, W=_W, u=_U, teacher=(1.0, 1.0)),
-    "reduced_velocity": _pde_atoms,
-    "initial_quadrature": dict(d=5, n_a=2, n_s=2, half=True),
     "solve_reduced_pde": dict(d=4, horizon=1.0, step_size=0.5, teacher=(1.0, 1.0), n_a=2, n_s=2, n_tau=2,
                               method="rk4", record_every=1, tracers=None, with_risk=True),
-    "reduced_coordinates": lambda: dict(a=_A, W=_W, u=_U),
-    "paired_init": dict(N=4, d=3, rng=0),
     "train_population": dict(N=4, d=3, horizon=1.0, step_size=0.5, rng=0, teacher=(1.0, 1.0), method="euler",
                              record_every=1),
-    "sphere_directions": dict(k=4),
-    "sliced_w1": lambda: dict(X=_X, wx=np.full(4, 0.25), Y=_XT, wy=np.full(3, 1 / 3), directions=_W[:2]),
-    "particles_vs_pde": lambda: dict(N=2, rng=0, d=4, horizon=1.0, step_size=1.0, pde_risk=np.zeros(2),
-                                     record_every=1, teacher=(1.0, 1.0), n_directions=2, tracer_rule=(2, 2, 2)),
 }

@@ -45,8 +45,6 @@ EXAMPLES = {
     "rf_max_margin_trial": dict(psi1=2.0, psi2=1.0, d=6, activation="relu", flip=0.0, features="nonlinear",
                                 rng=1, n_test=20, method="dual"),
     "rf_max_margin_paired_trial": dict(psi1=2.0, psi2=1.0, d=6, activation="relu", flip=0.0, rng=1, n_test=20),
-    "rf_max_margin_simulation": dict(psi1=2.0, psi2=1.0, d=6, activation="relu", flip=0.0, features="noisy_linear",
-                                     seeds=2, base_seed=1, n_test=20, n_jobs=1),
     "kernel_max_margin_trial": dict(psi2=1.0, d=6, kernel="relu", activation="relu", flip=0.0, rng=1, n_test=20),
     "sub_seeds": dict(base_seed=3, names=["a", "b"]),
     "conjecture_sweep": lambda: dict(conditions=[mm.Condition(2.0, 1.0)], dims=[8, 10], seeds=2, base_seed=1,

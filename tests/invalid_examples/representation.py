@@ -16,7 +16,6 @@ def _identity_sweep():
 
 
 EXAMPLES = {
-    "haar_orthogonal": dict(d=3, rng=0),
     "quadratic_target": dict(d=3, rng=0, spectrum=np.array([1.0, 2.0, 0.5]), b0=0.0),
     "sample_weights": dict(N=2, d=3, rng=0, Gamma=np.eye(3) / 3),
     "rf_coefficients": lambda: dict(B=_B.copy(), W=_W.copy()),
@@ -32,12 +31,9 @@ EXAMPLES = {
     "relu_network_risk": lambda: dict(B=_B.copy(), b0=0.0, W=_W.copy(), a=np.ones(3), c=0.5),
     "relu_nt_solve": lambda: dict(B=_B.copy(), W=_W.copy(), method="cg", rtol=1e-8, max_iter=200),
     "relu_nt_risk": lambda: dict(B=_B.copy(), W=_W.copy(), method="dense", rtol=1e-8),
-    "nn_risk": lambda: dict(B=_B.copy(), b0=0.0, W=_W.copy(), c=0.1),
     "train_nn_sgd": lambda: dict(B=_B.copy(), N=3, steps=20, step_size=1e-3, rng=0, b0=0.0, batch_size=2,
                                  record_every=10, init_scale=1.0, W0=_W.copy(), c0=0.0, c_step_factor=2.0,
                                  anneal=0.5, chunk=16),
-    "train_relu_nn": lambda: dict(target=_T, N=3, steps=10, step_size=0.05, rng=0, batch_size=8, anneal=0.5,
-                                  record_every=5),
     "nn_gradient_flow": lambda: dict(B=_B.copy(), W0=_W.copy(), t_max=0.05, b0=0.0, c0=0.0, c_step_factor=2.0,
                                      dt=1e-3, n_record=5, max_steps=1000),
     "nn_flow_risk": lambda: dict(B=_B.copy(), W0=_W.copy(), times=np.array([0.0, 0.5])),
@@ -52,7 +48,6 @@ EXAMPLES = {
     "rf_risk_and_identity": lambda: dict(psi1=1.0, B=_B.copy(), rng=0),
     "aligned_rf_gap": dict(d=3, psi1=1.0, rng=0),
     "nn_flow_task": lambda: dict(psi1=0.5, B=_B.copy(), rng=0, t=0.5),
-    "verdict": dict(p_value=0.5, level=0.01),
     "curve_check": dict(theory=np.array([0.1, 0.2]), mean=np.array([0.11, 0.19]), sem=np.array([0.01, 0.01])),
     "identity_check": lambda: dict(res=_identity_sweep(), d_values=[3, 4]),
     "sgd_spread": dict(values=np.array([0.3, 0.31, 0.29]), reference=0.28),

@@ -12,27 +12,17 @@
 * :mod:`.figures` -- the chapter's risk panels.
 """
 
-from .checks import (CurveCheck, Extrapolation, PathArgmin, activation_rows, agreement_rows, curve_chi2,
-                     detectable_shift, extrapolate_in_d, optimal_ridge_rows, paired_rows, path_argmin, reference_rows,
-                     stream_seed)
-from .digits import digits_curves, digits_summary, rf_min_norm_curve
-from .figures import lam_label, risk_panel
-from .limits import (Crossover, KernelLimit, check_minimum_at_infinity, checkmarks, crossover_lambda, kernel_limit,
-                     kernel_limit_theory, optimal_lambda, zero_width_risk)
-from .simulation import RFRidgeSimulation, rf_ridge_draw, rf_ridge_simulation
-from .solver import gram_eigh, ridge_path, ridge_path_errors
-from .theory import (RFRidgeTheory, activation_constants, fixed_point_residual, matched_activation,
-                     rf_ridge_asymptotics, rf_ridge_theory, ridgeless_chi)
+from .checks import (CurveCheck, Extrapolation, PathArgmin, activation_rows, agreement_rows, curve_chi2, optimal_ridge_rows, paired_rows, reference_rows, stream_seed)
+from .digits import (digits_curves, digits_summary)
+from .figures import (lam_label, risk_panel)
+from .limits import (Crossover, KernelLimit, check_minimum_at_infinity, checkmarks, crossover_lambda, kernel_limit, kernel_limit_theory, optimal_lambda, zero_width_risk)
+from .simulation import (RFRidgeSimulation, rf_ridge_draw, rf_ridge_simulation)
+from .solver import (ridge_path_errors)
+from .theory import (RFRidgeTheory, activation_constants, fixed_point_residual, matched_activation, rf_ridge_asymptotics, rf_ridge_theory, ridgeless_chi)
 
-__all__ = [
-    "RFRidgeTheory", "activation_constants", "matched_activation", "rf_ridge_theory", "rf_ridge_asymptotics",
-    "ridgeless_chi", "fixed_point_residual",
-    "KernelLimit", "kernel_limit_theory", "kernel_limit", "zero_width_risk", "Crossover", "crossover_lambda",
-    "optimal_lambda", "check_minimum_at_infinity", "checkmarks",
-    "gram_eigh", "ridge_path", "ridge_path_errors",
-    "rf_ridge_draw", "RFRidgeSimulation", "rf_ridge_simulation",
-    "CurveCheck", "curve_chi2", "Extrapolation", "extrapolate_in_d", "detectable_shift", "agreement_rows",
-    "PathArgmin", "path_argmin", "optimal_ridge_rows", "paired_rows", "activation_rows", "reference_rows", "stream_seed",
-    "rf_min_norm_curve", "digits_curves", "digits_summary",
+__all__ = [ "activation_constants", "matched_activation", "rf_ridge_theory", "rf_ridge_asymptotics",
+    "ridgeless_chi", "fixed_point_residual", "kernel_limit_theory", "kernel_limit", "zero_width_risk", "crossover_lambda",
+    "optimal_lambda", "check_minimum_at_infinity", "checkmarks", "ridge_path_errors",
+    "rf_ridge_draw", "rf_ridge_simulation", "curve_chi2", "agreement_rows", "optimal_ridge_rows", "paired_rows", "activation_rows", "reference_rows", "stream_seed", "digits_curves", "digits_summary",
     "lam_label", "risk_panel",
 ]

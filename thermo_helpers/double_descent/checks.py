@@ -23,12 +23,11 @@ from scipy import stats as sps
 from scipy.optimize import brentq
 
 from .. import stats
-from .._params import Array, Instance, Integer, ListOf, OrNone, Real, RNG, Seed, Text, Unchecked, validate_params
-from .._validate import generator
+from .._validate import Array, Instance, Integer, ListOf, OrNone, RNG, Real, Seed, Text, Unchecked, generator, validate_params
 from .theory import rf_ridge_asymptotics
 
-__all__ = ["CurveCheck", "curve_chi2", "Extrapolation", "extrapolate_in_d", "detectable_shift", "agreement_rows",
-           "PathArgmin", "path_argmin", "optimal_ridge_rows", "paired_rows", "activation_rows", "reference_rows",
+__all__ = ["CurveCheck", "curve_chi2", "Extrapolation", "agreement_rows",
+           "PathArgmin", "optimal_ridge_rows", "paired_rows", "activation_rows", "reference_rows",
            "stream_seed"]
 
 _VALUES = Real(array=True)
@@ -104,8 +103,7 @@ class Extrapolation:
     dof: np.ndarray
 
 
-@validate_params(ds=Array(ndim=1, gt=0), means=_VALUES, sems=Real(gt=0, array=True), dofs=Unchecked("None or dofs"))
-def extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
+def _extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
     """Weighted least-squares line in ``1/d`` through the means, evaluated at ``1/d = 0``.
 
     Parameters
@@ -145,8 +143,7 @@ def extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
     return Extrapolation(value=value.reshape(shape), se=se.reshape(shape), dof=dof.reshape(shape))
 
 
-@validate_params(theory=_VALUES, sem=Real(gt=0, array=True), alpha=Real(gt=0, lt=1), power=Real(gt=0, lt=1))
-def detectable_shift(theory, sem, *, alpha: float = 0.01, power: float = 0.8) -> float:
+def _detectable_shift(theory, sem, *, alpha: float = 0.01, power: float = 0.8) -> float:
     """Smallest uniform relative error of the theory that a chi-square test over the curve detects.
 
     A theory off by the factor ``1 + delta`` at every point shifts each z-score by
@@ -197,7 +194,7 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
     """
     th = np.asarray(theory, dtype=float)
     ds = sorted(means_by_d)
-    ext = extrapolate_in_d(ds, [means_by_d[d] for d in ds], [sems_by_d[d] for d in ds], [seeds - 1] * len(ds))
+    ext = _extrapolate_in_d(ds, [means_by_d[d] for d in ds], [sems_by_d[d] for d in ds], [seeds - 1] * len(ds))
     rows, checks = [], []
     for c, lab in enumerate(labels):
         row = {"curve": lab}
@@ -207,7 +204,7 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
         ck = curve_chi2(th[:, c], ext.value[:, c], ext.se[:, c], ext.dof[:, c])
         checks.append(ck)
         row.update({"chi2/dof 1/d->0": ck.chi2 / ck.dof, "p 1/d->0": ck.p_value, "max|z| 1/d->0": ck.max_abs_z,
-                    "detectable": detectable_shift(th[:, c], ext.se[:, c], alpha=alpha),
+                    "detectable": _detectable_shift(th[:, c], ext.se[:, c], alpha=alpha),
                     "verdict": _verdict(ck.p_value, alpha)})
         if points is not None:
             row["max|z| at"] = float(np.asarray(points)[np.argmax(np.abs(ck.z))])
@@ -248,9 +245,7 @@ def _argmin_log(loglam, curve):
     return (x[1] - b / (2 * a) if a > 0 else x[1]), False
 
 
-@validate_params(lams=Array(ndim=1, gt=0), values=Array(ndim=2), rng=RNG(), n_boot=Integer(min=10, max=10**6),
-                 level=Real(gt=0, lt=1))
-def path_argmin(lams, values, *, rng, n_boot: int = 2000, level: float = 0.95) -> PathArgmin:
+def _path_argmin(lams, values, *, rng, n_boot: int = 2000, level: float = 0.95) -> PathArgmin:
     """Argmin over ``lambda`` of the mean of simulated ridge paths, with a bootstrap interval.
 
     Parameters
@@ -313,14 +308,14 @@ def optimal_ridge_rows(ratios, lams, sims_by_d: dict, theory_opt, *, rng, alpha:
     for i, r in enumerate(ratios):
         row = {"N/n": r, "theory": float(theory_opt[i])}
         for d in ds:
-            a = path_argmin(lams, sims_by_d[d].raw["test"][i], rng=rng, n_boot=n_boot)
+            a = _path_argmin(lams, sims_by_d[d].raw["test"][i], rng=rng, n_boot=n_boot)
             if a.at_edge:
                 raise ValueError(f"the simulated optimum at N/n = {r:g}, d = {d} is at the end of the ridge path")
             row[f"d={d} [95% interval]"] = f"{a.lam:.3f} [{a.lo:.3f}, {a.hi:.3f}]"
             logs[d].append(np.log(a.lam))
             ses[d].append(a.log_se)
         rows.append(row)
-    ext = extrapolate_in_d(ds, [logs[d] for d in ds], [ses[d] for d in ds])
+    ext = _extrapolate_in_d(ds, [logs[d] for d in ds], [ses[d] for d in ds])
     ck = curve_chi2(np.log(np.asarray(theory_opt, dtype=float)), ext.value, ext.se)
     for row, v, s, z in zip(rows, ext.value, ext.se, ck.z):
         row.update({"1/d->0": f"{np.exp(v):.3f} [{np.exp(v - 1.96 * s):.3f}, {np.exp(v + 1.96 * s):.3f}]", "z": z})
@@ -348,7 +343,7 @@ def paired_rows(a_by_d: dict, b_by_d: dict, ratios, lams, key: str = "test", *, 
     ds = sorted(a_by_d)
     gaps = {d: stats.paired_gap(a_by_d[d].raw[key], b_by_d[d].raw[key], axis=-1) for d in ds}
     seeds = {d: a_by_d[d].seeds for d in ds}
-    ext = extrapolate_in_d(ds, [gaps[d][0] for d in ds], [gaps[d][1] for d in ds], [seeds[d] - 1 for d in ds])
+    ext = _extrapolate_in_d(ds, [gaps[d][0] for d in ds], [gaps[d][1] for d in ds], [seeds[d] - 1 for d in ds])
     rows, curves = [], []
     for k, lam in enumerate(lams):
         for i, r in enumerate(ratios):
@@ -375,7 +370,7 @@ def activation_rows(sims: dict, specs: dict, psi1, psi2, *, F1: float, tau: floa
         th = rf_ridge_asymptotics(psi1, psi2, lam, activation=act, F1=F1, tau=tau).test_error
         by_d = sims[name]
         ds = sorted(by_d)
-        ext[name] = extrapolate_in_d(ds, [by_d[d].mean()[:, 0] for d in ds], [by_d[d].sem()[:, 0] for d in ds],
+        ext[name] = _extrapolate_in_d(ds, [by_d[d].mean()[:, 0] for d in ds], [by_d[d].sem()[:, 0] for d in ds],
                                      [by_d[d].seeds - 1 for d in ds])
         ck = curve_chi2(th, ext[name].value, ext[name].se, ext[name].dof)
         rows.append({"comparison": f"{name} vs its theory", "chi2/dof": ck.chi2 / ck.dof, "p": ck.p_value,

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._params import ActivationSpec, Array, Instance, Integer, Real, RNG, Unchecked, check_size, validate_params
-from .._validate import generator, positive
-from ..activations import ActivationLike, get_activation
+from .._validate import Array, Instance, Integer, RNG, Real, Unchecked, check_size, generator, validate_params
+from ..activations import ActivationLike, ActivationSpec, get_activation
 from ..data import sample_sphere
 
-__all__ = ["rf_min_norm_curve", "digits_curves", "digits_summary"]
+__all__ = [ "digits_curves", "digits_summary"]
 
 
-@validate_params(X_train=Array(ndim=2), Y_train=Array(), X_test=Array(ndim=2), Y_test=Array(), Ns=Array(ndim=1, ge=1),
-                 rng=RNG(), activation=ActivationSpec(), lam=Real(ge=0))
-def rf_min_norm_curve(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, Y_test: np.ndarray,
+def _rf_min_norm_curve(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, Y_test: np.ndarray,
                       Ns, *, rng, activation: ActivationLike = "relu", lam: float = 0.0) -> dict:
     """Test and training error of random-features regression against the width N.
 
@@ -44,7 +41,7 @@ def rf_min_norm_curve(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarr
         and ``norm`` (Frobenius norm of the coefficients).
     """
     rng = generator(rng)
-    lam = float(positive("lam", lam, allow_zero=True))
+    lam = float(lam)
     Xtr, Xte = np.asarray(X_train, float), np.asarray(X_test, float)
     Ytr, Yte = np.asarray(Y_train, float), np.asarray(Y_test, float)
     for name, X in (("X_train", Xtr), ("X_test", Xte)):
@@ -116,7 +113,7 @@ def digits_curves(X_train, Y_train, X_test, Y_test, Ns, lams, streams) -> dict:
     S = len(streams) // len(lams)
     out = {}
     for j, lam in enumerate(lams):
-        runs = [rf_min_norm_curve(X_train, Y_train, X_test, Y_test, Ns, rng=np.random.default_rng(s), lam=lam)
+        runs = [_rf_min_norm_curve(X_train, Y_train, X_test, Y_test, Ns, rng=np.random.default_rng(s), lam=lam)
                 for s in streams[j * S:(j + 1) * S]]
         out[lam] = {k: np.array([r[k] for r in runs]) for k in runs[0]}
     return out

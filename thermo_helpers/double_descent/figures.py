@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
-from .._params import Array, Boolean, HasMethods, ListOf, OrNone, Real, Text, Unchecked, validate_params
+from .._validate import Array, Boolean, ListOf, OrNone, Real, Text, Unchecked, validate_params
 
 __all__ = ["risk_panel", "lam_label"]
 
@@ -16,7 +16,7 @@ def lam_label(lam: float) -> str:
     return r"$\lambda = 0^+$" if lam == 0 else rf"$\lambda = {lam:g}$"
 
 
-@validate_params(ax=HasMethods("plot", "errorbar"), x_theory=Array(ndim=1, gt=0), theory=Array(ndim=2, finite=False),
+@validate_params(ax=plotting.AXES, x_theory=Array(ndim=1, gt=0), theory=Array(ndim=2, finite=False),
                  labels=ListOf(Text()), x_sim=OrNone(Array(ndim=1, gt=0)), sims=Unchecked("tuples of arrays and labels"),
                  r0=OrNone(Real()), xlabel=Text(), ylabel=Text(), title=OrNone(Text()), logy=Boolean(),
                  ylim=Unchecked("passed to Axes.set_ylim"), legend=Boolean())

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from .._params import ActivationSpec, Array, Function, Integer, Real, validate_params
-from .._validate import positive
+from .._validate import Array, Function, Integer, Real, validate_params
+from ..activations import ActivationSpec
 from .theory import activation_constants, rf_ridge_asymptotics
 
 _NONNEG = Real(ge=0, array=True)
@@ -123,7 +123,7 @@ def kernel_limit(psi2, lam, *, activation="relu", F1=1.0, tau=0.0, Fstar=0.0) ->
     -------
     KernelLimit
     """
-    lam = positive("lam", lam, allow_zero=True)
+    lam = np.asarray(lam, dtype=float)
     const = activation_constants(activation)
     return kernel_limit_theory(psi2, lam / const["mu_star"] ** 2, const["zeta"], F1=F1, tau=tau, Fstar=Fstar)
 
@@ -131,8 +131,8 @@ def kernel_limit(psi2, lam, *, activation="relu", F1=1.0, tau=0.0, Fstar=0.0) ->
 @validate_params(F1=_NONNEG, Fstar=_NONNEG)
 def zero_width_risk(F1=1.0, Fstar=0.0) -> np.ndarray:
     """``R(N/n -> 0+) = F1^2 + F*^2``: with no features the fit is the zero predictor."""
-    F1 = positive("F1", F1, allow_zero=True)
-    Fstar = positive("Fstar", Fstar, allow_zero=True)
+    F1 = np.asarray(F1, dtype=float)
+    Fstar = np.asarray(Fstar, dtype=float)
     return F1**2 + Fstar**2
 
 
@@ -196,9 +196,9 @@ def crossover_lambda(psi2: float, *, F1: float = 1.0, tau: float = 0.0, Fstar: f
         If ``R_inf - R(0+)`` does not go from positive to non-positive on the range
         (for example at high SNR, where ``R_inf < R(0+)`` for every ridge).
     """
-    psi2 = float(positive("psi2", psi2))
-    lam_lo = float(positive("lam_lo", lam_lo))
-    lam_hi = float(positive("lam_hi", lam_hi))
+    psi2 = float(psi2)
+    lam_lo = float(lam_lo)
+    lam_hi = float(lam_hi)
     if not lam_hi > lam_lo:
         raise ValueError(f"lam_hi must exceed lam_lo, got {lam_lo!r} and {lam_hi!r}")
     r0 = float(zero_width_risk(F1, Fstar))
@@ -239,10 +239,10 @@ def optimal_lambda(psi1: float, psi2: float, *, F1: float = 1.0, tau: float = 0.
         ``lam_opt == lam_lo`` means the optimum is at or below the range
         (for example ``0+`` at high SNR).
     """
-    psi1 = float(positive("psi1", psi1))
-    psi2 = float(positive("psi2", psi2))
-    lam_lo = float(positive("lam_lo", lam_lo))
-    lam_hi = float(positive("lam_hi", lam_hi))
+    psi1 = float(psi1)
+    psi2 = float(psi2)
+    lam_lo = float(lam_lo)
+    lam_hi = float(lam_hi)
     if not lam_hi > lam_lo:
         raise ValueError(f"lam_hi must exceed lam_lo, got {lam_lo!r} and {lam_hi!r}")
 
@@ -278,9 +278,9 @@ def check_minimum_at_infinity(psi2: float, lam_c: float, psi1_grid, lams_above, 
         ``margin_above``, ``margin_below`` (the smallest margins), ``ok_above``,
         ``ok_below`` and the numbers of ridges checked ``n_above``, ``n_below``.
     """
-    psi1_grid = np.asarray(positive("psi1_grid", psi1_grid), dtype=float).ravel()
-    above = np.asarray(positive("lams_above", lams_above), dtype=float).ravel()
-    below = np.asarray(positive("lams_below", lams_below), dtype=float).ravel()
+    psi1_grid = np.asarray(np.asarray(psi1_grid, dtype=float), dtype=float).ravel()
+    above = np.asarray(np.asarray(lams_above, dtype=float), dtype=float).ravel()
+    below = np.asarray(np.asarray(lams_below, dtype=float), dtype=float).ravel()
     kw = dict(activation=activation, F1=F1, tau=tau, Fstar=Fstar)
     R = rf_ridge_asymptotics(psi1_grid[:, None], psi2, above[None, :], **kw).test_error
     m_above = R.min(axis=0) - kernel_limit(psi2, above, **kw).test_error

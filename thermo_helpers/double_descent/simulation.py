@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import sweep
-from .._params import (ActivationSpec, Boolean, Integer, NJobs, OneOf, OrNone, Real, RNG, Seed, check_size,
-                       validate_params)
-from .._validate import counts_from_ratios, generator, positive
-from ..activations import ActivationLike, activation_constants, get_activation
+from .._validate import Boolean, Integer, NJobs, OneOf, OrNone, RNG, Real, Seed, check_size, count_from_ratio, generator, validate_params
+from ..activations import ActivationLike, ActivationSpec, activation_constants, get_activation
 from ..data import sample_sphere
 from ..features import rf_features
-from .solver import ridge_path, ridge_path_errors
+from .solver import _ridge_path, ridge_path_errors
 
 __all__ = ["rf_ridge_draw", "RFRidgeSimulation", "rf_ridge_simulation"]
 
@@ -31,7 +29,7 @@ _LAMS = Real(ge=0, array=True)
 
 
 def _check_lams(lams) -> np.ndarray:
-    lams = np.atleast_1d(positive("lams", lams, allow_zero=True)).astype(float)
+    lams = np.atleast_1d(np.asarray(lams, dtype=float)).astype(float)
     if lams.ndim != 1:
         raise ValueError(f"lams must be a scalar or a 1-D sequence, got shape {lams.shape}")
     return lams
@@ -91,8 +89,8 @@ def rf_ridge_draw(psi1: float, psi2: float, lams, d: int, *, rng, activation: Ac
     """
     rng = generator(rng)
     lams = _check_lams(lams)
-    N = int(counts_from_ratios("psi1", psi1, d, size="N"))
-    n = int(counts_from_ratios("psi2", psi2, d, size="n"))
+    N = int(count_from_ratio("psi1", psi1, d, size="N"))
+    n = int(count_from_ratio("psi2", psi2, d, size="n"))
     nt = max(n, 1000) if n_test is None else int(n_test)
     check_size("rf_ridge_draw features (n + n_test) x N", (n + nt) * N + n * d + N * d)
     act = get_activation(activation)
@@ -112,7 +110,7 @@ def rf_ridge_draw(psi1: float, psi2: float, lams, d: int, *, rng, activation: Ac
     Phi = rf_features(X, W, activation=act, kind=features, rng=rng, add_mu0=True)
     gam = n * N * lams / d        # (1/n)||.||^2 + (N lam/d)||a||^2  <=>  ||.||^2 + gam ||a||^2
     if features == "noisy_linear" and Fstar == 0:
-        A, resid = ridge_path(Phi, np.concatenate([F, E], axis=1), gam)
+        A, resid = _ridge_path(Phi, np.concatenate([F, E], axis=1), gam)
         As, An = A[:, :, :targets], A[:, :, targets:]
         train = np.mean((resid[:, :, :targets] + resid[:, :, targets:]) ** 2, axis=(0, 2))
         return {"test": _exact_noisy_linear(W, As + An, beta, const), "train": train,
@@ -198,8 +196,8 @@ def rf_ridge_simulation(psi1, psi2, lams, d: int, *, base_seed: int, seeds: int 
     if p1.ndim != 1:
         raise ValueError("psi1 and psi2 must be scalars or 1-D sequences")
     lams = _check_lams(lams)
-    N = counts_from_ratios("psi1", p1, d, size="N")
-    n = counts_from_ratios("psi2", p2, d, size="n")
+    N = count_from_ratio("psi1", p1, d, size="N")
+    n = count_from_ratio("psi2", p2, d, size="n")
     activation_constants(activation)  # fail early on a linear activation
     kw = dict(activation=activation, F1=F1, tau=tau, Fstar=Fstar, features=features, targets=targets, n_test=n_test)
     res = sweep.run_sweep(_rf_ridge_point, {"point": range(p1.size)}, seeds=seeds, base_seed=int(base_seed),

@@ -18,53 +18,29 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import blas, eigh
 
-from .._params import Array, Real, check_size, validate_params
-from .._validate import positive
+from .._validate import AnyOf, Array, InvalidParameterError, Real, validate_params
 
-__all__ = ["gram_eigh", "ridge_path", "ridge_path_errors"]
-
-
-def _matrix(name: str, A) -> np.ndarray:
-    A = np.asarray(A, dtype=float)
-    if A.ndim != 2 or A.shape[0] < 1 or A.shape[1] < 1:
-        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise ValueError(f"{name} must be finite")
-    return A
+__all__ = [ "ridge_path_errors"]
 
 
-def _columns(name: str, Y, n: int) -> np.ndarray:
-    Y = np.asarray(Y, dtype=float)
-    Y = Y[:, None] if Y.ndim == 1 else Y
-    if Y.ndim != 2 or Y.shape[0] != n or Y.shape[1] < 1:
-        raise ValueError(f"{name} must have one row per sample ({n}), got shape {np.shape(Y)}")
-    if not np.all(np.isfinite(Y)):
-        raise ValueError(f"{name} must be finite")
-    return Y
+def _targets(n: int) -> object:
+    """Labels with one row per sample: shape (n,) or (n, K)."""
+    return AnyOf(Array(shape=(n,)), Array(shape=(n, None)))
 
 
-def _gammas(gammas) -> np.ndarray:
-    g = np.atleast_1d(positive("gammas", gammas, allow_zero=True)).astype(float)
-    if g.ndim != 1 or g.size == 0:
-        raise ValueError(f"gammas must be a non-empty scalar or 1-D sequence, got shape {g.shape}")
-    return g
-
-
-@validate_params(Phi=Array(ndim=2))
-def gram_eigh(Phi) -> tuple[np.ndarray, np.ndarray]:
+def _gram_eigh(Phi) -> tuple[np.ndarray, np.ndarray]:
     """Eigenvalues (clipped at 0) and eigenvectors of the smaller Gram matrix of ``Phi``.
 
     Returns ``(e, V)`` of ``Phi^T Phi`` when ``N <= n`` and of ``Phi Phi^T`` otherwise.
     """
-    Phi = _matrix("Phi", Phi)
+    Phi = np.asarray(Phi, dtype=float)
     n, N = Phi.shape
     G = blas.dsyrk(1.0, Phi, trans=1 if N <= n else 0)     # upper triangle
     e, V = eigh(G, lower=False, driver="evd", overwrite_a=True, check_finite=False)
     return np.maximum(e, 0.0), V
 
 
-@validate_params(Phi=Array(ndim=2, shape=("n", "N")), Y=Array(), gammas=Real(ge=0, array=True))
-def ridge_path(Phi, Y, gammas) -> tuple[np.ndarray, np.ndarray]:
+def _ridge_path(Phi, Y, gammas) -> tuple[np.ndarray, np.ndarray]:
     """Ridge coefficients and training residuals for every penalty and right-hand side.
 
     Parameters
@@ -83,11 +59,11 @@ def ridge_path(Phi, Y, gammas) -> tuple[np.ndarray, np.ndarray]:
     resid : ndarray (n, L, k)
         ``Y - Phi A`` for every penalty.
     """
-    Phi = _matrix("Phi", Phi)
+    Phi = np.asarray(Phi, dtype=float)
     n, N = Phi.shape
-    Y = _columns("Y", Y, n)
-    g = _gammas(gammas)
-    e, V = gram_eigh(Phi)
+    Y = np.asarray(Y, dtype=float).reshape(n, -1)
+    g = np.atleast_1d(np.asarray(gammas, dtype=float))
+    e, V = _gram_eigh(Phi)
     L, k = g.size, Y.shape[1]
     tol = e.max() * max(n, N) * np.finfo(float).eps
     kept = e > tol
@@ -107,8 +83,9 @@ def ridge_path(Phi, Y, gammas) -> tuple[np.ndarray, np.ndarray]:
     return A, resid
 
 
-@validate_params(Phi=Array(ndim=2, shape=("n", "N")), signal=Array(), noise=Array(),
-                 gammas=Real(ge=0, array=True), Phi_test=Array(ndim=2, shape=("m", "N")), signal_test=Array())
+@validate_params(Phi=Array(shape=("n", "N")), signal=_targets("n"), noise=_targets("n"),
+                 gammas=AnyOf(Real(ge=0), Array(ndim=1, ge=0)), Phi_test=Array(shape=("m", "N")),
+                 signal_test=_targets("m"))
 def ridge_path_errors(Phi, signal, noise, gammas, Phi_test, signal_test) -> dict:
     """Test, training, bias and variance errors along a ridge path, from one eigendecomposition.
 
@@ -137,20 +114,15 @@ def ridge_path_errors(Phi, signal, noise, gammas, Phi_test, signal_test) -> dict
         ``bias`` and ``variance`` = test errors of the fits to ``signal`` and to
         ``noise`` alone.
     """
-    Phi = _matrix("Phi", Phi)
+    Phi, Pt = np.asarray(Phi, dtype=float), np.asarray(Phi_test, dtype=float)
     n, N = Phi.shape
-    F = _columns("signal", signal, n)
-    E = _columns("noise", noise, n)
-    if E.shape != F.shape:
-        raise ValueError(f"noise must have the shape of signal {F.shape}, got {E.shape}")
-    Pt = _matrix("Phi_test", Phi_test)
-    if Pt.shape[1] != N:
-        raise ValueError(f"Phi_test must have N = {N} columns like Phi, got {Pt.shape[1]}")
-    Ft = _columns("signal_test", signal_test, Pt.shape[0])
-    if Ft.shape[1] != F.shape[1]:
-        raise ValueError(f"signal_test must have {F.shape[1]} columns like signal, got {Ft.shape[1]}")
+    F, E = (np.asarray(v, dtype=float).reshape(n, -1) for v in (signal, noise))
+    Ft = np.asarray(signal_test, dtype=float).reshape(Pt.shape[0], -1)
+    if E.shape != F.shape or Ft.shape[1] != F.shape[1]:  # a relation no single declaration states
+        raise InvalidParameterError(f"noise and signal_test must have the columns of signal {F.shape}, "
+                                    f"got noise {E.shape} and signal_test {Ft.shape}")
     K = F.shape[1]
-    A, resid = ridge_path(Phi, np.concatenate([F, E], axis=1), gammas)
+    A, resid = _ridge_path(Phi, np.concatenate([F, E], axis=1), gammas)
     L = A.shape[1]
     train = np.mean((resid[:, :, :K] + resid[:, :, K:]) ** 2, axis=(0, 2))
     pred = (Pt @ A.reshape(N, -1)).reshape(Pt.shape[0], L, 2 * K)

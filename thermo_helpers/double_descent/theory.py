@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._params import ActivationSpec, Real, Unchecked, validate_params
-from ..activations import ActivationLike, activation_constants, matched_activation
+from .._validate import Real, Unchecked, validate_params
+from ..activations import ActivationLike, ActivationSpec, activation_constants, matched_activation
 
 __all__ = [
     "RFRidgeTheory",

@@ -25,10 +25,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import (RNG, ActivationSpec, Array, Boolean, DivergenceError, Function, Instance, Integer,
-                         InvalidParameterError, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize, Text,
-                         check_size, validate_params, positive, positive_int)
-from ..activations import ActivationLike
+from .._validate import Array, Integer, InvalidParameterError, ListOf, NJobs, OneOf, OrNone, RNG, Real, Seed, StepSize, check_size, validate_params
+from ..activations import ActivationLike, ActivationSpec
 from ..stats import linear_extrapolation
 from ..sweep import map_tasks
 from .network import linearise, network
@@ -40,20 +38,18 @@ _XT = Array(ndim=2, shape=("m", "d"))
 _YT = Array(ndim=1, shape=("m",))
 _PARTS = ("coherent", "incoherent", "total")
 
-__all__ = ["design_point", "DesignResult", "run_design", "gap_parts", "weighted_loglog_slope"]
+__all__ = [ "DesignResult", "run_design"]
 
 
-@validate_params(N=Integer(min=1), alpha_cb=Real(gt=0), rng=RNG(), X=_X, y=_Y, X_test=_XT, y_test=_YT,
-                 activation=ActivationSpec(), step_size=StepSize(), steps=Integer(min=1))
-def design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activation: ActivationLike,
+def _design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activation: ActivationLike,
                  step_size: float, steps: int) -> dict:
     """Train one network at ``alpha = alpha_cb / N`` with its linearisation (module notes).
 
     Returns a dict with ``rel_move``, ``rel_move_lin``, ``test``, ``test_lin`` and ``gap``
     (``f - f_lin`` on ``X_test``, shape (n_test,)).
     """
-    N = positive_int("N", N)
-    alpha = float(positive("alpha_cb", alpha_cb)) / N
+    N = int(N)
+    alpha = float(alpha_cb) / N
     res = train(X, y, N=N, preset="free", alpha=alpha, activation=activation, step_size=step_size,
                    steps=steps, rng=rng, X_test=X_test, y_test=y_test, linearised=True,
                    record_every=steps)
@@ -63,8 +59,7 @@ def design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activati
             "test": res.final("test"), "test_lin": res.final("test_lin"), "gap": gap}
 
 
-@validate_params(G=Array(ndim=2))
-def gap_parts(G: np.ndarray) -> dict:
+def _gap_parts(G: np.ndarray) -> dict:
     """Coherent and incoherent RMS parts of gaps ``G`` (seeds x test points), with jackknife errors."""
     G = np.asarray(G, dtype=float)
     if G.ndim != 2 or G.shape[0] < 3:
@@ -84,9 +79,7 @@ def gap_parts(G: np.ndarray) -> dict:
             "total": full[2], "total_se": se[2]}
 
 
-@validate_params(x=Array(ndim=1, shape=("k",), gt=0), y=Array(ndim=1, shape=("k",), gt=0),
-                 se=Array(ndim=1, shape=("k",), gt=0), level=Real(gt=0, lt=1))
-def weighted_loglog_slope(x, y, se, level: float = 0.95) -> dict:
+def _weighted_loglog_slope(x, y, se, level: float = 0.95) -> dict:
     """Slope of ``log y`` on ``log x``, weighted by the known errors ``se / y`` of ``log y``.
 
     A thin wrapper of :func:`thermo_helpers.stats.linear_extrapolation`.  Returns ``slope``,
@@ -94,9 +87,9 @@ def weighted_loglog_slope(x, y, se, level: float = 0.95) -> dict:
     """
     from scipy import stats as sps
 
-    x = np.asarray(positive("x", x), dtype=float).ravel()
-    y = np.asarray(positive("y", y), dtype=float).ravel()
-    se = np.asarray(positive("se", se), dtype=float).ravel()
+    x = np.asarray(np.asarray(x, dtype=float), dtype=float).ravel()
+    y = np.asarray(np.asarray(y, dtype=float), dtype=float).ravel()
+    se = np.asarray(np.asarray(se, dtype=float), dtype=float).ravel()
     if not (x.size == y.size == se.size) or x.size < 3:
         raise InvalidParameterError("x, y and se need one value each per point, at least 3 points")
     fit = linear_extrapolation(np.log(x), np.log(y), se / y, level=level)
@@ -147,19 +140,19 @@ class DesignResult:
 def run_design(points: Sequence[tuple[int, float]], *, X, y, X_test, y_test, activation: ActivationLike,
                step_size: float, steps: int, seeds: int, base_seed: int, n_jobs: int | None = None) -> DesignResult:
     """Train every design point for ``seeds`` initialisations (through :func:`sweep.map_tasks`)."""
-    seeds = positive_int("seeds", seeds)
+    seeds = int(seeds)
     if seeds < 3:
         raise ValueError(f"seeds must be >= 3 to split the gap into its two parts, got {seeds}")
     for i, p in enumerate(points):
         if len(p) != 2 or not float(p[0]).is_integer():
             raise InvalidParameterError(f"points[{i}] must be a pair (N, alpha_cb) with an integer width N, got {p!r}")
-    points = [(positive_int("N", int(N)), float(positive("alpha_cb", a))) for N, a in points]
+    points = [(int(int(N)), float(a)) for N, a in points]
     check_size("run_design gaps (points x seeds x n_test)", len(points) * seeds * np.shape(X_test)[0])
     fixed = dict(X=X, y=y, X_test=X_test, y_test=y_test, activation=activation, step_size=step_size,
                  steps=steps)
     tasks = [dict(N=N, alpha_cb=a, **fixed) for N, a in points for _ in range(seeds)]
-    out = map_tasks(design_point, tasks, base_seed=base_seed, n_jobs=n_jobs)
+    out = map_tasks(_design_point, tasks, base_seed=base_seed, n_jobs=n_jobs)
     shape = (len(points), seeds)
     get = lambda k: np.array([o[k] for o in out]).reshape(shape)
     gaps = np.array([o["gap"] for o in out]).reshape(shape + (-1,))
-    return DesignResult(points, get("rel_move"), get("test"), get("test_lin"), [gap_parts(g) for g in gaps])
+    return DesignResult(points, get("rel_move"), get("test"), get("test_lin"), [_gap_parts(g) for g in gaps])

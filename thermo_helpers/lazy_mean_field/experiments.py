@@ -13,21 +13,19 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import (RNG, ActivationSpec, Array, Boolean, DivergenceError, Function, Instance, Integer,
-                         InvalidParameterError, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize, Text,
-                         check_size, validate_params, positive_int)
+from .._validate import Boolean, Instance, Integer, InvalidParameterError, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize, Text, check_size, validate_params
+from ..activations import ActivationSpec
 from ..stats import loglog_slope
 from ..sweep import map_tasks
-from .design import DesignResult, weighted_loglog_slope
-from .pde import ReducedPDESolution, particles_vs_pde, solve_reduced_pde
+from .design import DesignResult, _weighted_loglog_slope
+from .pde import ReducedPDESolution, _particles_vs_pde, solve_reduced_pde
 
 _RUN_KEYS = ("risk", "risk_gap", "rms_gap", "sw", "coupling")
 
-__all__ = ["slope_row", "design_slopes", "WidthStudy", "width_study", "width_slopes"]
+__all__ = [ "design_slopes", "WidthStudy", "width_study", "width_slopes"]
 
 
-@validate_params(quantity=Text(), theory=Real(), fit=OrNone(ListOf(Real(), min_len=3)))
-def slope_row(quantity: str, theory: float, fit) -> dict:
+def _slope_row(quantity: str, theory: float, fit) -> dict:
     """A reference-table row from a ``(slope, lo, hi)`` fit, or ``None`` for an undecided one."""
     if fit is None:
         return {"quantity": quantity, "theory": theory, "fit": np.nan, "lo": np.nan, "hi": np.nan,
@@ -44,7 +42,7 @@ def _part_fit(res: DesignResult, key: str, idx, x):
     ok = v > 2 * se
     if ok.sum() < 3:
         return None
-    f = weighted_loglog_slope(np.asarray(x)[ok], v[ok], se[ok])
+    f = _weighted_loglog_slope(np.asarray(x)[ok], v[ok], se[ok])
     return f["slope"], f["lo"], f["hi"]
 
 
@@ -66,16 +64,16 @@ def design_slopes(res: DesignResult, *, row_N: int, col_alpha: float, smooth: bo
     N_diag = [res.points[i][0] for i in diag]
     act = "tanh" if smooth else "relu"
     rows = [
-        slope_row(f"{act}: movement vs alpha_CB (N={row_N})", -1.0, loglog_slope(a_row, res.rel_move[row])),
-        slope_row(f"{act}: movement vs N (alpha_CB={col_alpha:g})", 0.0, loglog_slope(N_col, res.rel_move[col])),
-        slope_row(f"{act}: movement vs N (lazy preset)", -0.5,
+        _slope_row(f"{act}: movement vs alpha_CB (N={row_N})", -1.0, loglog_slope(a_row, res.rel_move[row])),
+        _slope_row(f"{act}: movement vs N (alpha_CB={col_alpha:g})", 0.0, loglog_slope(N_col, res.rel_move[col])),
+        _slope_row(f"{act}: movement vs N (lazy preset)", -0.5,
                   loglog_slope(N_diag, res.rel_move[diag]) if len(diag) >= 2 else None),
-        slope_row(f"{act}: coherent gap vs alpha_CB", -2.0, _part_fit(res, "coherent", row, a_row)),
-        slope_row(f"{act}: coherent gap vs N", 0.0, _part_fit(res, "coherent", col, N_col)),
-        slope_row(f"{act}: incoherent gap vs alpha_CB", -2.0 if smooth else -0.5,
+        _slope_row(f"{act}: coherent gap vs alpha_CB", -2.0, _part_fit(res, "coherent", row, a_row)),
+        _slope_row(f"{act}: coherent gap vs N", 0.0, _part_fit(res, "coherent", col, N_col)),
+        _slope_row(f"{act}: incoherent gap vs alpha_CB", -2.0 if smooth else -0.5,
                   _part_fit(res, "incoherent", row, a_row)),
-        slope_row(f"{act}: incoherent gap vs N", -0.5, _part_fit(res, "incoherent", col, N_col)),
-        slope_row(f"{act}: gap vs N (lazy preset)", -1.0 if smooth else -0.75,
+        _slope_row(f"{act}: incoherent gap vs N", -0.5, _part_fit(res, "incoherent", col, N_col)),
+        _slope_row(f"{act}: gap vs N (lazy preset)", -1.0 if smooth else -0.75,
                   _part_fit(res, "total", diag, N_diag)),
     ]
     return rows
@@ -124,8 +122,8 @@ class WidthStudy:
 def width_study(widths: Sequence[int], seeds: Sequence[int], *, d: int, horizon: float, step_size: float,
                 base_seed: int, record_every: int = 1, n_jobs: int | None = None) -> WidthStudy:
     """Solve the PDE once and train ``seeds[k]`` particle systems of width ``widths[k]`` against it."""
-    widths = [positive_int("widths", int(N)) for N in widths]
-    seeds = [positive_int("seeds", int(s)) for s in seeds]
+    widths = [int(int(N)) for N in widths]
+    seeds = [int(int(s)) for s in seeds]
     if any(N % 2 for N in widths):
         raise InvalidParameterError(f"widths must be even (paired neurons), got {widths}")
     check_size("width_study interaction (N x N at the largest width)", max(widths) ** 2)
@@ -134,7 +132,7 @@ def width_study(widths: Sequence[int], seeds: Sequence[int], *, d: int, horizon:
     pde = solve_reduced_pde(d, horizon=horizon, step_size=step_size, record_every=record_every)
     fixed = dict(d=d, horizon=horizon, step_size=step_size, pde_risk=pde.risk, record_every=record_every)
     tasks = [dict(N=N, **fixed) for N, S in zip(widths, seeds) for _ in range(S)]
-    out = map_tasks(particles_vs_pde, tasks, base_seed=base_seed, n_jobs=n_jobs)
+    out = map_tasks(_particles_vs_pde, tasks, base_seed=base_seed, n_jobs=n_jobs)
     runs, k = {}, 0
     for N, S in zip(widths, seeds):
         runs[N], k = out[k:k + S], k + S
@@ -166,13 +164,13 @@ def width_slopes(study: WidthStudy) -> tuple[list[dict], dict]:
     ok = sys_mean > 2 * sys_se
     sys_fit = None
     if ok.sum() >= 3:
-        f = weighted_loglog_slope(study.widths[ok], sys_mean[ok], sys_se[ok])
+        f = _weighted_loglog_slope(study.widths[ok], sys_mean[ok], sys_se[ok])
         sys_fit = (f["slope"], f["lo"], f["hi"])
     rows = [
-        slope_row("mean field: random part of the risk", -0.5, loglog_slope(x_rand, y_rand)),
-        slope_row("mean field: systematic risk gap at T", -1.0, sys_fit),
-        slope_row("mean field: sliced W1 to the PDE at T", -0.5, loglog_slope(*study.per_run("sw"))),
-        slope_row("mean field: particle-tracer distance at T", -0.5, loglog_slope(*study.per_run("coupling"))),
+        _slope_row("mean field: random part of the risk", -0.5, loglog_slope(x_rand, y_rand)),
+        _slope_row("mean field: systematic risk gap at T", -1.0, sys_fit),
+        _slope_row("mean field: sliced W1 to the PDE at T", -0.5, loglog_slope(*study.per_run("sw"))),
+        _slope_row("mean field: particle-tracer distance at T", -0.5, loglog_slope(*study.per_run("coupling"))),
     ]
     return rows, {"random": (np.asarray(x_rand), np.asarray(y_rand)), "sys_mean": sys_mean, "sys_se": sys_se,
                   "sys_resolved": ok}

@@ -52,14 +52,12 @@ from typing import Callable
 
 import numpy as np
 
-from .._validate import (RNG, ActivationSpec, AnyOf, Array, Boolean, Function, Instance, Integer,
-                         InvalidParameterError, ListOf, OneOf, OrNone, Real, StepSize, check_size, generator,
-                         positive, positive_int, validate_params)
-from ..activations import Activation, ActivationLike, gaussian_moments, get_activation
+from .._validate import AnyOf, Array, Boolean, Function, Instance, Integer, InvalidParameterError, ListOf, OneOf, OrNone, RNG, Real, StepSize, check_size, generator, validate_params
+from ..activations import Activation, ActivationLike, ActivationSpec, gaussian_moments, get_activation
 from ..models import f_nn
 
-__all__ = ["PRESETS", "Scaling", "scaling", "init_params", "network", "loss_and_grad", "gd_step",
-           "Linearisation", "linearise", "tangent_kernel", "particles", "mixture_network",
+__all__ = ["PRESETS", "Scaling", "scaling", "init_params", "network",
+           "Linearisation", "linearise", "mixture_network",
            "neuron_teacher", "polynomial_floor"]
 
 PRESETS: tuple = ("lazy", "mean_field", "free")
@@ -121,13 +119,13 @@ def scaling(N: int, preset: str = "lazy", alpha: float | None = None) -> Scaling
         For N < 1, an unknown preset, a missing / non-positive alpha for
         ``"free"`` or an alpha passed to another preset.
     """
-    N = positive_int("N", N)
+    N = int(N)
     if not isinstance(preset, str) or preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; valid presets are: {', '.join(PRESETS)}")
     if preset == "free":
         if alpha is None:
             raise ValueError("alpha is required for preset 'free'")
-        a = float(positive("alpha", alpha))
+        a = float(alpha)
     else:
         if alpha is not None:
             raise ValueError(f"alpha is fixed by preset {preset!r}; use preset='free' to choose it")
@@ -151,9 +149,9 @@ def init_params(N: int, d: int, rng, *, a_scale: float = 1.0,
     a : ndarray, shape (N,)
     W : ndarray, shape (N, d)
     """
-    N = positive_int("N", N)
-    d = positive_int("d", d)
-    s = float(positive("a_scale", a_scale))
+    N = int(N)
+    d = int(d)
+    s = float(a_scale)
     check_size("init_params W (N x d)", N * d)
     rng = generator(rng)
     if not symmetric:
@@ -176,7 +174,7 @@ def _act(activation: ActivationLike) -> Activation:
 
 def _alpha(alpha: float) -> float:
     """``alpha`` as a float, refusing non-positive or non-finite values."""
-    return float(positive("alpha", alpha))
+    return float(alpha)
 
 
 def _check_inputs(name: str, Z: np.ndarray | None, d: int, targets: np.ndarray | None = None,
@@ -208,8 +206,7 @@ def network(X: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
     return f_nn(X, a, W, activation, alpha=alpha)
 
 
-@validate_params(X=_X, y=_Y, a=_A, W=_W, alpha=Real(gt=0), activation=ActivationSpec())
-def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
+def _loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, alpha: float,
                   activation: ActivationLike = "relu") -> tuple[float, np.ndarray, np.ndarray]:
     """Square loss ``(1/2n) sum (y - f)^2`` and its analytic gradients.
 
@@ -246,7 +243,7 @@ def loss_and_grad(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, al
                  activation=ActivationSpec())
 
 
-def gd_step(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, sc: Scaling, step_size: float,
+def _gd_step(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, sc: Scaling, step_size: float,
             activation: ActivationLike = "relu") -> float:
     """One (S)GD step on the batch ``(X, y)``, updating ``a`` and ``W`` in place.
 
@@ -259,8 +256,8 @@ def gd_step(X: np.ndarray, y: np.ndarray, a: np.ndarray, W: np.ndarray, sc: Scal
         If ``step_size`` is not a finite number > 0 (0 would silently do nothing, a
         negative step would ascend the loss).
     """
-    step_size = float(positive("step_size", step_size))
-    loss, ga, gW = loss_and_grad(X, y, a, W, sc.alpha, activation)
+    step_size = float(step_size)
+    loss, ga, gW = _loss_and_grad(X, y, a, W, sc.alpha, activation)
     g = step_size * sc.step_factor
     a -= g * ga
     W -= g * gW
@@ -341,8 +338,7 @@ def linearise(a0: np.ndarray, W0: np.ndarray, alpha: float,
 
 
 # --------------------------------------------------------------- tangent kernel
-@validate_params(X=_X, a=_A, W=_W, activation=ActivationSpec())
-def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
+def _tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
                    activation: ActivationLike = "relu") -> np.ndarray:
     """Normalised tangent-kernel Gram matrix on the rows of ``X``.
 
@@ -364,8 +360,7 @@ def tangent_kernel(X: np.ndarray, a: np.ndarray, W: np.ndarray,
 
 
 # --------------------------------------------------------------------- measures
-@validate_params(a=_A, W=_W, u=OrNone(Array(ndim=1, shape=("d",))))
-def particles(a: np.ndarray, W: np.ndarray, u: np.ndarray | None = None) -> dict:
+def _particles(a: np.ndarray, W: np.ndarray, u: np.ndarray | None = None) -> dict:
     """The empirical measure rho_N of the neurons as a table of particles.
 
     Returns a dict with ``a`` (output weights), ``norm`` (||w_j||) and, when a
@@ -444,7 +439,7 @@ def polynomial_floor(fn: Callable[[np.ndarray], np.ndarray], d: int, degree: int
     """
     from scipy import integrate
 
-    d = positive_int("d", d)
+    d = int(d)
     if d < 3:
         raise ValueError(f"d must be >= 3 for the spherical law of <u, x>, got {d}")
     if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 0:

@@ -10,12 +10,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import (RNG, ActivationSpec, Array, Boolean, DivergenceError, Integer, InvalidParameterError,
-                         ListOf, OneOf, OrNone, Real, StepSize, check_size, generator, positive, positive_int,
-                         validate_params)
-from ..activations import ActivationLike
+from .._validate import Array, Boolean, DivergenceError, Integer, InvalidParameterError, ListOf, OneOf, OrNone, RNG, Real, StepSize, check_size, generator, validate_params
+from ..activations import ActivationLike, ActivationSpec
 from ..models import TrainResult
-from .network import PRESETS, _act, _check_inputs, gd_step, init_params, linearise, network, scaling, tangent_kernel
+from .network import PRESETS, _act, _check_inputs, _gd_step, init_params, linearise, network, scaling, _tangent_kernel
 
 __all__ = ["train", "DivergenceError"]
 
@@ -118,9 +116,9 @@ def train(
     """
     sc = scaling(N, preset, alpha)
     act = _act(activation)
-    step_size = float(positive("step_size", step_size))
-    steps = positive_int("steps", steps)
-    record_every = positive_int("record_every", record_every)
+    step_size = float(step_size)
+    steps = int(steps)
+    record_every = int(record_every)
     rng = generator(rng)
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -132,7 +130,7 @@ def train(
     check_size("train snapshots (snapshot_steps x N x d)", len(snapshot_steps) * N * (d + 1))
     check_size("train pre-activations (n x N)", n * N)
     if batch_size is not None:
-        batch_size = positive_int("batch_size", batch_size)
+        batch_size = int(batch_size)
         if batch_size > n:
             raise ValueError(f"batch_size must be <= n = {n}, got {batch_size}")
     if (X_test is None) != (y_test is None):
@@ -155,7 +153,7 @@ def train(
     feats_train = lin.features(X) if (linearised and batch_size is None) else None
     feats_test = lin.features(X_test) if (linearised and X_test is not None) else None
     norm0 = float(np.sqrt(np.sum(a0**2) + np.sum(W0**2)))
-    K0 = tangent_kernel(X_probe, a0, W0, act) if X_probe is not None else None
+    K0 = _tangent_kernel(X_probe, a0, W0, act) if X_probe is not None else None
     if record_steps is None:
         rec = set(range(0, steps + 1, record_every)) | {steps}
     else:
@@ -186,7 +184,7 @@ def train(
                 row["test_lin"] = float(np.mean((y_test - fl_te) ** 2))
                 row["lin_dist"] = float(np.sqrt(np.mean((f_te - fl_te) ** 2)))
         if K0 is not None:
-            K = tangent_kernel(X_probe, a, W, act)
+            K = _tangent_kernel(X_probe, a, W, act)
             row["kernel_change"] = float(np.linalg.norm(K - K0) / np.linalg.norm(K0))
         for k in keys:
             hist[k].append(row.get(k, nan))
@@ -203,7 +201,7 @@ def train(
         else:
             idx = rng.choice(n, size=batch_size, replace=False)
             Xb, yb, fb = X[idx], y[idx], None
-        loss = gd_step(Xb, yb, a, W, sc, step_size, act)
+        loss = _gd_step(Xb, yb, a, W, sc, step_size, act)
         if linearised:
             loss_lin, ga, gW = lin.loss_and_grad(Xb, yb, al, Wl, fb)
             al -= gamma * ga

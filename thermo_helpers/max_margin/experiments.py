@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from .._params import (ActivationSpec, Array, HasMethods, Instance, Integer, ListOf, NJobs, OrNone, Real, Seed, Text,
-                       validate_params)
-from .._validate import positive_int
+from .._validate import Array, Constraint, Instance, Integer, ListOf, NJobs, OrNone, Real, Seed, Text, validate_params
+from ..activations import ActivationSpec
 from ..stats import chi2_test, compare, linear_extrapolation, nan_mean_sem, zscore
 from ..sweep import run_sweep
 from .simulation import rf_max_margin_paired_trial
+
+#: a matplotlib Axes, by duck typing (this module does not import matplotlib at import time)
+_AXES = Constraint("a matplotlib Axes", lambda ax: callable(getattr(ax, "set_xscale", None)), "Axes")
 
 __all__ = ["Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "theory_extrapolation",
            "rf_theory_curve",
@@ -71,11 +73,11 @@ def conjecture_sweep(conditions: Sequence[Condition], dims: Sequence[int], *, se
     values are those of :func:`thermo_helpers.max_margin.rf_max_margin_paired_trial`.
     Condition ``k`` uses the ``k``-th seed of ``sub_seeds(base_seed, ...)``.
     """
-    seeds = positive_int("seeds", seeds)
+    seeds = int(seeds)
     conditions = list(conditions)
     if not conditions:
         raise ValueError("conditions must not be empty")
-    dims = [positive_int("dims", d) for d in dims]
+    dims = [int(d) for d in dims]
     if not dims:
         raise ValueError("dims must not be empty")
     roots = sub_seeds(base_seed, [c.label for c in conditions])
@@ -191,7 +193,7 @@ def curve_agreement(theory, mean, sem) -> dict:
     return {"z": z, "chi2": chi2, "dof": dof, "p_value": p, "max_abs_z": float(np.nanmax(np.abs(z)))}
 
 
-@validate_params(ax=HasMethods("set_xscale", "set_xticks", "get_xlim"), ticks=ListOf(Real(gt=0), min_len=1))
+@validate_params(ax=_AXES, ticks=ListOf(Real(gt=0), min_len=1))
 def log_axis(ax, ticks=(1, 2, 4, 8, 16, 32, 64, 128)) -> None:
     """Log-scaled x axis with plain-number tick labels."""
     import matplotlib.pyplot as plt

@@ -14,9 +14,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .._params import RNG, ActivationSpec, Integer, NJobs, OneOf, Real, Seed, check_size, validate_params
-from .._validate import count_from_ratio, generator, positive_int
-from ..activations import ActivationLike, gaussian_moments, get_activation
+from .._validate import Integer, NJobs, OneOf, RNG, Real, Seed, check_size, count_from_ratio, generator, validate_params
+from ..activations import ActivationLike, ActivationSpec, gaussian_moments, get_activation
 from ..data import sample_gaussian, sample_sphere
 from ..features import relu_arccos_kernel, rf_features
 from ..stats import nan_mean_sem
@@ -37,7 +36,6 @@ __all__ = [
     "linear_max_margin_simulation",
     "rf_max_margin_trial",
     "rf_max_margin_paired_trial",
-    "rf_max_margin_simulation",
     "kernel_max_margin_trial",
 ]
 
@@ -110,7 +108,7 @@ def linear_max_margin_trial(psi: float, p: int, *, flip: float = 0.0, rng,
     ``a`` is exact: ``label_error(<a, theta*>, ||P_perp a||)``.
     """
     psi = _psi("psi", psi)
-    p = positive_int("p", p)
+    p = int(p)
     flip = _flip(flip)
     rng = generator(rng)
     n = count_from_ratio("1/psi", 1.0 / psi, p, size="n")
@@ -136,7 +134,7 @@ def linear_max_margin_simulation(psi: float, p: int, *, flip: float = 0.0, seeds
     through :func:`thermo_helpers.sweep.run_sweep` (``n_jobs`` processes;
     1 = in process).
     """
-    seeds = positive_int("seeds", seeds)
+    seeds = int(seeds)
     res = run_sweep(linear_max_margin_trial, {"psi": [float(psi)]}, seeds=seeds, base_seed=base_seed,
                     n_jobs=n_jobs, fixed={"p": p, "flip": flip})
     return _summarise([{k: float(v[0, s]) for k, v in res.values.items()} for s in range(seeds)])
@@ -183,8 +181,8 @@ def _rf_fit_and_score(beta0, W, X, y, act, flip, features, rng, n_test, method) 
 
 
 def _rf_checks(psi1, psi2, d, flip, n_test):
-    return (_psi("psi1", psi1), _psi("psi2", psi2), positive_int("d", d), _flip(flip),
-            positive_int("n_test", n_test))
+    return (_psi("psi1", psi1), _psi("psi2", psi2), int(d), _flip(flip),
+            int(n_test))
 
 
 @validate_params(psi1=Real(gt=0), psi2=Real(gt=0), d=_DIM, activation=ActivationSpec(), flip=_FLIP,
@@ -244,9 +242,7 @@ def rf_max_margin_paired_trial(psi1: float, psi2: float, d: int, *, activation: 
     return out
 
 
-@validate_params(psi1=Real(gt=0, array=True), psi2=Real(gt=0), d=_DIM, activation=ActivationSpec(),
-                 flip=_FLIP, features=_KIND, seeds=_SEEDS, base_seed=Seed(), n_test=_NTEST, n_jobs=NJobs())
-def rf_max_margin_simulation(psi1, psi2: float, d: int, *, activation: ActivationLike = "relu",
+def _rf_max_margin_simulation(psi1, psi2: float, d: int, *, activation: ActivationLike = "relu",
                              flip: float = 0.0, features: str = "nonlinear", seeds: int = 5,
                              base_seed: int = 0, n_test: int = 20000, n_jobs: int | None = None):
     """Margin and test error of random-features max-margin, mean and sem over seeds.
@@ -276,9 +272,9 @@ def rf_max_margin_simulation(psi1, psi2: float, d: int, *, activation: Activatio
     for v in grid:
         _psi("psi1", v)
     _psi("psi2", psi2)
-    positive_int("d", d)
+    int(d)
     _flip(flip)
-    positive_int("seeds", seeds)
+    int(seeds)
     if features not in ("nonlinear", "noisy_linear"):
         raise ValueError(f"features must be 'nonlinear' or 'noisy_linear', got {features!r}")
     res = run_sweep(rf_max_margin_trial, {"psi1": grid}, seeds=seeds, base_seed=int(base_seed), n_jobs=n_jobs,
@@ -311,7 +307,7 @@ def kernel_max_margin_trial(psi2: float, d: int, *, kernel: str = "noisy_linear"
     "test_error", "separable"}``.
     """
     psi2 = _psi("psi2", psi2)
-    d = positive_int("d", d)
+    d = int(d)
     flip = _flip(flip)
     rng = generator(rng)
     n = count_from_ratio("psi2", psi2, d, size="n")

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg, optimize
 
-from .._params import Array, Instance, Integer, Labels, OneOf, OrNone, Text, check_size, validate_params
+from .._validate import Array, Instance, Integer, OneOf, OrNone, Text, check_size, validate_params
 
 __all__ = ["MaxMarginResult", "VERDICTS", "max_margin", "check_kkt"]
 
@@ -53,7 +53,7 @@ _GAP_RTOL = 1e-10        # (kappa_upper - kappa_lower) / kappa_lower accepted as
 _BOX = 1e12              # alpha_i <= _BOX in the scaled dual: reached only when kappa < 1e-6 max||g_i||
 _POLISH_ITERS = 60
 _U = Array(ndim=2, shape=("n", "N"))
-_Y = Labels(shape=("n",))
+_Y = Array(shape=("n",), labels=True)
 
 
 @dataclass

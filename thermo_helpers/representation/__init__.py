@@ -43,21 +43,16 @@ tasks), ``checks`` (theory-vs-computation tables).
 """
 
 from . import checks
-from .relu import ConvergenceError, NTSolve, relu_network_risk, relu_nt_risk, relu_nt_solve, relu_rf_moments
-from .simulation import (aligned_rf_gap, nn_flow_task, random_feature_risks, relu_trained_risk, rf_identity_draw,
-                         rf_risk_and_identity, sgd_from_initialisation, sgd_trained_risk)
-from .target import ACTIVATIONS, MODELS, QuadraticTarget, haar_orthogonal, quadratic_target, sample_weights
-from .theory import (asymptotic_risk, eigen_capture, identity_share, nn_optimal_risk, nt_expected_risk,
-                     population_risk, rf_asymptotic_risk, rf_coefficients, rf_schur_identity)
-from .training import nn_flow_risk, nn_gradient_flow, nn_risk, train_nn_sgd, train_relu_nn
+from .relu import (ConvergenceError, NTSolve, relu_network_risk, relu_nt_risk, relu_nt_solve, relu_rf_moments)
+from .simulation import (aligned_rf_gap, nn_flow_task, random_feature_risks, relu_trained_risk, rf_identity_draw, rf_risk_and_identity, sgd_from_initialisation, sgd_trained_risk)
+from .target import (ACTIVATIONS, MODELS, QuadraticTarget, quadratic_target, sample_weights)
+from .theory import (asymptotic_risk, eigen_capture, identity_share, nn_optimal_risk, nt_expected_risk, population_risk, rf_asymptotic_risk, rf_coefficients, rf_schur_identity)
+from .training import (nn_flow_risk, nn_gradient_flow, train_nn_sgd)
 
-__all__ = [
-    "MODELS", "ACTIVATIONS", "checks",
-    "QuadraticTarget", "haar_orthogonal", "quadratic_target", "sample_weights",
+__all__ = [ "checks", "quadratic_target", "sample_weights",
     "rf_coefficients", "population_risk", "nn_optimal_risk", "asymptotic_risk", "rf_asymptotic_risk",
     "eigen_capture", "identity_share", "rf_schur_identity", "nt_expected_risk",
-    "relu_rf_moments", "relu_network_risk", "ConvergenceError", "NTSolve", "relu_nt_solve", "relu_nt_risk",
-    "nn_risk", "train_nn_sgd", "train_relu_nn", "nn_gradient_flow", "nn_flow_risk",
+    "relu_rf_moments", "relu_network_risk", "relu_nt_solve", "relu_nt_risk", "train_nn_sgd", "nn_gradient_flow", "nn_flow_risk",
     "random_feature_risks", "sgd_trained_risk", "sgd_from_initialisation", "relu_trained_risk",
     "rf_identity_draw", "rf_risk_and_identity", "aligned_rf_gap", "nn_flow_task",
 ]

@@ -15,14 +15,13 @@ from .._validate import Instance, Integer, ListOf, Real, Text, Unchecked, valida
 from .. import stats
 from ..sweep import SweepResult
 
-__all__ = ["verdict", "curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row"]
+__all__ = [ "curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row"]
 
 P_LEVEL = 0.01
 """A chi-square p-value below this is read as a disagreement."""
 
 
-@validate_params(p_value=Real(ge=0, le=1), level=Real(gt=0, lt=1))
-def verdict(p_value: float, *, level: float = P_LEVEL) -> str:
+def _verdict(p_value: float, *, level: float = P_LEVEL) -> str:
     """``"agree"`` if ``p_value >= level``, else ``"disagree"``."""
     return "agree" if p_value >= level else "disagree"
 
@@ -38,7 +37,7 @@ def curve_check(theory, mean, sem) -> dict:
     """
     chi2, dof, p = stats.chi2_test(theory, mean, sem)
     z = stats.zscore(theory, mean, sem)
-    return {"chi2": chi2, "dof": dof, "p": p, "max_abs_z": float(np.max(np.abs(z))), "verdict": verdict(p)}
+    return {"chi2": chi2, "dof": dof, "p": p, "max_abs_z": float(np.max(np.abs(z))), "verdict": _verdict(p)}
 
 
 @validate_params(res=Instance(SweepResult), d_values=ListOf(Integer(min=1), min_len=1))

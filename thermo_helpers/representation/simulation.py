@@ -6,13 +6,12 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import (Array, Instance, Integer, ListOf, OneOf, OrNone, Real, RNG, StepSize, count_from_ratio, generator,
-                         positive, positive_int, validate_params)
+from .._validate import Array, Instance, Integer, ListOf, OneOf, OrNone, RNG, Real, StepSize, count_from_ratio, generator, validate_params
 from .target import (_B, _TARGET, ACTIVATIONS, MODELS, QuadraticTarget, _check_sym, _finite_scalar, quadratic_target,
                      sample_weights)
 from .theory import (_tau, asymptotic_risk, identity_share, nn_optimal_risk, population_risk, rf_asymptotic_risk,
                      rf_schur_identity)
-from .training import nn_flow_risk, nn_gradient_flow, train_nn_sgd, train_relu_nn
+from .training import nn_flow_risk, nn_gradient_flow, train_nn_sgd, _train_relu_nn
 
 __all__ = ["random_feature_risks", "sgd_trained_risk", "sgd_from_initialisation", "relu_trained_risk",
            "rf_identity_draw", "rf_risk_and_identity", "aligned_rf_gap", "nn_flow_task"]
@@ -70,7 +69,7 @@ def sgd_trained_risk(
     if not 0.0 < tail <= 1.0:
         raise ValueError(f"tail must lie in (0, 1], got {tail!r}")
     N = count_from_ratio("psi1", psi1, d)
-    steps = max(1, int(round(float(positive("t_max", t_max)) / float(positive("step_size", step_size)))))
+    steps = max(1, int(round(float(t_max) / float(step_size))))
     res = train_nn_sgd(B, N, steps=steps, step_size=step_size, rng=rng, b0=b0, batch_size=batch_size,
                        record_every=max(1, steps // 50), c_step_factor=c_step_factor, anneal=anneal)
     k = max(1, int(np.ceil(tail * len(res.risk))))
@@ -104,10 +103,10 @@ def sgd_from_initialisation(
     B = _check_sym("B", B, psd=True)
     d = B.shape[0]
     rng = generator(rng)
-    N = positive_int("N", N)
+    N = int(N)
     W0 = sample_weights(N, d, rng=rng)
-    eps = float(positive("step_size", step_size))
-    steps = max(1, int(round(float(positive("t_max", t_max)) / eps)))
+    eps = float(step_size)
+    steps = max(1, int(round(float(t_max) / eps)))
     sgd = train_nn_sgd(B, N, steps=steps, step_size=eps, rng=rng, b0=b0, W0=W0, c_step_factor=c_step_factor,
                        anneal=anneal, record_every=steps)
     flow = nn_gradient_flow(B, W0, t_max=t_max, b0=b0, c_step_factor=c_step_factor, n_record=1)
@@ -127,7 +126,7 @@ def relu_trained_risk(
 ) -> dict:
     """Train a ReLU network of width ``round(psi1 d)`` by SGD (:func:`train_relu_nn`); exact final risk."""
     N = count_from_ratio("psi1", psi1, target.d)
-    res = train_relu_nn(target, N, steps=steps, step_size=step_size, rng=rng, batch_size=batch_size,
+    res = _train_relu_nn(target, N, steps=steps, step_size=step_size, rng=rng, batch_size=batch_size,
                         record_every=max(1, steps // 10))
     return {"risk": float(res.risk[-1])}
 
@@ -176,7 +175,7 @@ def aligned_rf_gap(d: int, psi1: float, *, rng: np.random.Generator | int) -> fl
     the law of ``W`` is not ``O(d)``-invariant.
     """
     rng = generator(rng)
-    B = quadratic_target(positive_int("d", d), rng=rng).B
+    B = quadratic_target(int(d), rng=rng).B
     G = B / np.trace(B)
     W = sample_weights(count_from_ratio("psi1", psi1, d), d, rng=rng, Gamma=G)
     return population_risk("rf", B, W) - float(rf_asymptotic_risk(psi1, B, G))
@@ -194,4 +193,4 @@ def nn_flow_task(psi1: float, B, *, rng: np.random.Generator | int, t: float) ->
     d = B.shape[0]
     N = count_from_ratio("psi1", psi1, d)
     W0 = sample_weights(N, d, rng=rng)
-    return {"flow": nn_flow_risk(B, W0, float(positive("t", t, allow_zero=True))), "optimum": nn_optimal_risk(B, N)}
+    return {"flow": nn_flow_risk(B, W0, float(t)), "optimum": nn_optimal_risk(B, N)}

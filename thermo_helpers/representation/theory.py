@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import Array, Integer, OneOf, Real, check_size, positive, positive_int, validate_params
+from .._validate import Array, Integer, OneOf, Real, check_size, validate_params
 from .relu import _relu_rf_risk, relu_nt_risk
 from .target import _B, _W, ACTIVATIONS, MODELS, _check_model, _check_sym, _check_W, _psd_solve_quadform, _top_space
 
@@ -133,7 +133,7 @@ def population_risk(model: str, B: np.ndarray, W: np.ndarray, *, activation: str
 def nn_optimal_risk(B: np.ndarray, N: int) -> float:
     """``sum_{j > N} lambda_j(B)^2 / ||B||_F^2``: the NN optimum at width ``N``."""
     B = _check_sym("B", B, psd=True)
-    N = positive_int("N", N)
+    N = int(N)
     lam = np.sort(np.linalg.eigvalsh(B))[::-1]
     return float(np.sum(lam[N:] ** 2) / np.sum(lam**2))
 
@@ -166,7 +166,7 @@ def asymptotic_risk(model: str, psi1, B: np.ndarray):
     """
     model = _check_model(model)
     B = _check_sym("B", B, psd=(model == "nn"))
-    p = positive("psi1", psi1)
+    p = np.asarray(psi1, dtype=float)
     tau = _tau(B)
     if model == "rf":
         out = 1.0 - p / (1.0 + p) * tau
@@ -317,7 +317,7 @@ def nt_expected_risk(B: np.ndarray, N: int) -> float:
         ``c1 + c2 + c2 d tau`` with ``k = (d - N)_+`` (see the module notes).
     """
     B = _check_sym("B", B)
-    N = positive_int("N", N)
+    N = int(N)
     d = B.shape[0]
     k = max(d - N, 0)
     if d == 1:

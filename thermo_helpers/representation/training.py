@@ -32,14 +32,14 @@ import numpy as np
 import scipy.linalg as sla
 
 from .. import config
-from .._validate import (Array, Instance, Integer, OrNone, Real, RNG, StepSize, check_finite_training, generator, positive,
-                         positive_int, validate_params)
+from .._validate import Array, Instance, Integer, OrNone, RNG, Real, StepSize, generator, validate_params
+from ..models import check_finite_training
 from ..models import TrainResult
 from .relu import _SQRT_2PI, relu_network_risk
 from .target import _B, _TARGET, _W, QuadraticTarget, _check_sym, _check_W, _finite_scalar, _top_space
 from .theory import nn_optimal_risk
 
-__all__ = ["nn_risk", "train_nn_sgd", "train_relu_nn", "nn_gradient_flow", "nn_flow_risk"]
+__all__ = [ "train_nn_sgd", "nn_gradient_flow", "nn_flow_risk"]
 
 
 def _result(steps, time, risks, overlaps, *, W, c, optimum, a=None) -> TrainResult:
@@ -58,12 +58,11 @@ def _result(steps, time, risks, overlaps, *, W, c, optimum, a=None) -> TrainResu
 
 def _sgd_settings(N, steps, step_size, batch_size, record_every) -> tuple[int, int, float, int, int]:
     """The loop sizes and step of a one-pass SGD run, as plain Python numbers."""
-    return (positive_int("N", N), positive_int("steps", steps), float(positive("step_size", step_size)),
-            positive_int("batch_size", batch_size), positive_int("record_every", record_every))
+    return (int(N), int(steps), float(step_size),
+            int(batch_size), int(record_every))
 
 
-@validate_params(B=_B, b0=Real(), W=_W, c=Real())
-def nn_risk(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
+def _nn_risk(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
     """Exact risk of ``f(x) = c + sum_i <w_i, x>^2``, normalised by ``2 ||B||_F^2``.
 
     ``E[(f_* - f)^2] = 2 ||B - W^T W||_F^2 + (b0 + tr B - c - tr W^T W)^2``.
@@ -154,18 +153,18 @@ def train_nn_sgd(
     B = _check_sym("B", B, psd=True)
     d = B.shape[0]
     N, steps, eps, batch_size, record_every = _sgd_settings(N, steps, step_size, batch_size, record_every)
-    chunk = positive_int("chunk", chunk)
+    chunk = int(chunk)
     rng = generator(rng)
     b0 = -float(np.trace(B)) if b0 is None else _finite_scalar("b0", b0)
     c0 = _finite_scalar("c0", c0)
     if W0 is None:
-        W = float(positive("init_scale", init_scale)) * rng.standard_normal((N, d)) / np.sqrt(d)
+        W = float(init_scale) * rng.standard_normal((N, d)) / np.sqrt(d)
     else:
         W = _check_W(W0, d).copy()
         if W.shape[0] != N:
             raise ValueError(f"W0 must have N = {N} rows, got {W.shape[0]}")
     c = float(c0)
-    kc = float(positive("c_step_factor", c_step_factor))
+    kc = float(c_step_factor)
     anneal = float(anneal)
     if not 0.0 <= anneal < 1.0:
         raise ValueError(f"anneal must lie in [0, 1), got {anneal!r}")
@@ -234,9 +233,7 @@ def train_nn_sgd(
     return _result(s, clock[s], risks, overlaps, W=W, c=c, optimum=opt)
 
 
-@validate_params(target=Instance(QuadraticTarget), N=Integer(min=1), steps=Integer(min=1, max=10**9), step_size=StepSize(),
-                 rng=RNG(), batch_size=Integer(min=1, max=10**6), anneal=Real(ge=0, lt=1), record_every=Integer(min=1))
-def train_relu_nn(
+def _train_relu_nn(
     target: QuadraticTarget,
     N: int,
     *,
@@ -391,15 +388,15 @@ def nn_gradient_flow(
     d = B.shape[0]
     W = _check_W(W0, d).copy()
     N = W.shape[0]
-    t_max = float(positive("t_max", t_max))
-    n_record = positive_int("n_record", n_record)
-    max_steps = positive_int("max_steps", max_steps)
-    kc = float(positive("c_step_factor", c_step_factor))
+    t_max = float(t_max)
+    n_record = int(n_record)
+    max_steps = int(max_steps)
+    kc = float(c_step_factor)
     b0 = -float(np.trace(B)) if b0 is None else _finite_scalar("b0", b0)
     c0 = _finite_scalar("c0", c0)
     if dt is None:
         dt = 0.1 / (8.0 * (float(np.trace(B)) + float(np.sum(W * W))) + 4.0 * kc)
-    dt = float(positive("dt", dt))
+    dt = float(dt)
     if t_max / dt > max_steps:
         raise ValueError(f"t_max / dt = {t_max:g} / {dt:g} needs more than max_steps = {max_steps} Euler steps; "
                          "reduce t_max or raise max_steps (nn_flow_risk gives the flow with an optimal constant "
@@ -450,7 +447,7 @@ def nn_flow_risk(B, W0: np.ndarray, times) -> np.ndarray:
         B = B.B
     B = _check_sym("B", B, psd=True)
     W0 = _check_W(W0, B.shape[0])
-    t = positive("times", times, allow_zero=True)
+    t = np.asarray(times, dtype=float)
     lam, U = np.linalg.eigh(B)
     lam = np.clip(lam, 0.0, None)
     V = W0[np.any(W0 != 0.0, axis=1)] @ U       # eigenbasis of B; zero rows stay zero along the flow
