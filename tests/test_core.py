@@ -85,7 +85,7 @@ def test_gaussian_moments_of_samples(rng):
 
 @pytest.mark.parametrize("kw", [dict(n=-1, d=3), dict(n=3, d=0), dict(n=3, d=-2), dict(n=2.5, d=3)])
 def test_bad_dimensions_raise(rng, kw):
-    with pytest.raises(ValueError, match="must be a positive integer"):
+    with pytest.raises(ValueError, match="must be an integer >= 1"):
         data.sample_sphere(rng=rng, **kw)
 
 

@@ -41,6 +41,35 @@ EXTERNAL_TAG = re.compile(r"<(script|link|img|iframe|source)\b[^>]*\b(src|href)=
 EXTERNAL_CSS = re.compile(r"(url\(\s*[\"']?|@import\s+[\"']?)((https?:)?//[^\"')\s]+)", re.I)
 
 
+#: Limits for the browser checks.  Every wait below is for a condition (the page's load
+#: event, MathJax's typesetting promise, every image complete), never for a quiet
+#: network; these limits only stop a page that never gets there, and are generous so
+#: that a machine busy with other jobs (a second `make test`) does not trip them.
+PAGE_LOAD_MS = 180_000
+MATH_TYPESET_MS = 180_000
+IMAGES_MS = 180_000
+
+
+def _open(page, url: str) -> None:
+    """Go to ``url`` and wait for its load event (scripts, styles and eager images fetched)."""
+    page.set_default_timeout(PAGE_LOAD_MS)
+    page.goto(url, wait_until="load", timeout=PAGE_LOAD_MS)
+
+
+def _wait_for_math(page) -> None:
+    """Wait until the bundled MathJax has started and finished typesetting the page."""
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.startup && MathJax.startup.promise && "
+        "document.querySelectorAll('mjx-container').length > 0", timeout=MATH_TYPESET_MS)
+    page.evaluate("() => MathJax.startup.promise")
+
+
+def _wait_for_images(page) -> None:
+    """Load lazy images now and wait until every image has finished (loaded or failed)."""
+    page.evaluate("() => Array.from(document.images).forEach(i => { i.loading = 'eager'; })")
+    page.wait_for_function("() => Array.from(document.images).every(i => i.complete)", timeout=IMAGES_MS)
+
+
 def _pages(site=SITE):
     if not (site / "index.html").exists():
         pytest.fail(f"no built site at {site}: run `make site-stored` and `make student` (make test does both)")
@@ -155,14 +184,11 @@ def test_every_page_renders_offline_in_chromium(server, browser):
         page.route("**/*", route)
         errors = []
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-        page.goto(f"{server}/{rel}", wait_until="load")
+        _open(page, f"{server}/{rel}")
         has_math = page.evaluate("() => !!document.querySelector('.math, span.math, div.math')")
         if has_math:
             try:
-                page.wait_for_function(
-                    "() => window.MathJax && MathJax.startup && MathJax.startup.promise && "
-                    "document.querySelectorAll('mjx-container').length > 0", timeout=20000)
-                page.evaluate("() => MathJax.startup.promise")
+                _wait_for_math(page)
             except Exception as exc:  # noqa: BLE001 - report which page failed
                 problems.append(f"{rel}: MathJax did not typeset ({type(exc).__name__})")
             raw = page.evaluate(
@@ -170,9 +196,7 @@ def test_every_page_renders_offline_in_chromium(server, browser):
                 "e => !e.querySelector('mjx-container') && /\\\\\\(|\\\\\\[|\\$\\$/.test(e.textContent)).length")
             if raw:
                 problems.append(f"{rel}: {raw} math element(s) left as raw TeX")
-        # lazy images would only load when scrolled into view: load them all now
-        page.evaluate("() => Array.from(document.images).forEach(i => { i.loading = 'eager'; })")
-        page.wait_for_load_state("networkidle")
+        _wait_for_images(page)
         broken = page.evaluate(
             "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
         if broken:
@@ -238,7 +262,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser):
             page.route("**/*", _local_only(base))
             for page_path in _content_pages(site):
                 rel = page_path.relative_to(site).as_posix()
-                page.goto(f"{base}/{rel}", wait_until="load")
+                _open(page, f"{base}/{rel}")
                 page.add_script_tag(path=str(AXE))
                 found = page.evaluate(
                     "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
@@ -275,7 +299,7 @@ def test_figures_stay_legible_in_dark_mode(browser):
         page.route("**/*", _local_only(base))
         for page_path in _content_pages(SITE):
             rel = page_path.relative_to(SITE).as_posix()
-            page.goto(f"{base}/{rel}", wait_until="load")
+            _open(page, f"{base}/{rel}")
             assert page.evaluate("() => document.documentElement.dataset.theme") == "dark", f"{rel}: not in dark mode"
             page_bg = _luminance(np.array(Image.open(io.BytesIO(page.screenshot(clip={"x": 0, "y": 0, "width": 4,
                                                                                              "height": 4}))).convert("RGB"))[0, 0])
@@ -284,7 +308,8 @@ def test_figures_stay_legible_in_dark_mode(browser):
                 if not img.is_visible():
                     continue  # inside a collapsed solution
                 img.scroll_into_view_if_needed()
-                page.wait_for_function("e => e.complete && e.naturalWidth > 0", arg=img.element_handle())
+                page.wait_for_function("e => e.complete && e.naturalWidth > 0", arg=img.element_handle(),
+                                       timeout=IMAGES_MS)
                 shot = np.array(Image.open(io.BytesIO(img.screenshot())).convert("RGB"))
                 n_fig += 1
                 border = np.concatenate([shot[:3].reshape(-1, 3), shot[-3:].reshape(-1, 3),

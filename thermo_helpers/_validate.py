@@ -1,9 +1,5 @@
-"""Argument checks at the door of the public functions of thermo_helpers.
-
-Declared once per argument (``@validate_params(d=Integer(min=1), X=Array(...))``),
-checked on entry to the outermost public call only; a bad argument raises
-:class:`InvalidParameterError` naming it.  ``THERMO_VALIDATE=0`` switches checks off.
-"""
+"""Argument checks, declared once per argument and run on entry to the outermost public
+call; a bad argument raises :class:`InvalidParameterError`, whose message names it."""
 
 from __future__ import annotations
 
@@ -11,14 +7,13 @@ import contextlib
 import functools
 import inspect
 import numbers
-import operator
 import os
+import re
 import threading
 
 import numpy as np
 
-_INT_MAX = 2**62
-_OPS = (operator.gt, operator.ge, operator.lt, operator.le)
+_OPS = (np.greater, np.greater_equal, np.less, np.less_equal)
 _BAD = (str, bytes, bool, np.bool_, complex, np.complexfloating)
 _STATE = threading.local()  # .depth > 0 inside a checked call or a sweep task
 _ON = os.environ.get("THERMO_VALIDATE", "1").strip() != "0"
@@ -44,7 +39,7 @@ def _bounds(*bounds) -> str:
 
 
 class Constraint:
-    """A rule: ``reason(name, value, symbols)`` is None or why not; ``kind``, ``params``."""
+    """A rule: ``reason(name, value, symbols)`` is None, or says why not."""
 
     def __init__(self, description, test=None, kind="", reason=None, **params):
         self.description, self.test = description, test
@@ -53,34 +48,28 @@ class Constraint:
 
     def check(self, name: str, value, symbols: dict) -> None:
         """Raise :class:`InvalidParameterError` naming ``name`` for a bad value."""
-        why = self.reason(name, value, symbols)
-        if why is None:
+        if (why := self.reason(name, value, symbols)) is None:
             return
         text = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
         got = f"got {type(value).__name__} {text}" + (f" ({why})" if why else "")
         raise InvalidParameterError(f"{name} must be {self.description}, {got}")
 
 
-def Integer(min: int | None = None, max: int | None = _INT_MAX) -> Constraint:
+def Integer(min: int | None = None, max: int | None = 2**62) -> Constraint:
     """An integer (never a bool or a float) in ``[min, max]``."""
-    b = _bounds(None, min, None, None if max == _INT_MAX else max)
+    b = _bounds(None, min, None, None if max == 2**62 else max)
 
     def ok(v):
         return _is_int(v) and (min is None or v >= min) and (max is None or v <= max)
-
-    named = {0: "a non-negative integer", 1: "a positive integer"}.get(min)
-    text = f"{named} (>= {min})" if named and max == _INT_MAX else f"an integer {b}"
-    return Constraint(text.strip(), ok, "Integer", min=min, max=max)
+    return Constraint(f"an integer {b}".strip(), ok, "Integer", min=min, max=max)
 
 
-_seed, _jobs = Integer(0).test, Integer(-1, 4096).test
+_seed, _nj = Integer(0).test, Integer(-1, 4096).test
 _C = functools.partial(functools.partial, Constraint)
 _GEN = "a numpy.random.Generator or a non-negative integer seed"
 Seed = _C("a non-negative integer seed", _seed, "Seed")
 RNG = _C(_GEN, lambda v: isinstance(v, np.random.Generator) or _seed(v), "RNG")
-NJobs = _C(
-    "None, an integer >= 1, or -1", lambda v: v is None or _jobs(v) and v, "NJobs"
-)
+NJobs = _C("None, -1 or an integer >= 1", lambda v: v is None or _nj(v) and v, "NJobs")
 Boolean = _C("True or False", lambda v: isinstance(v, (bool, np.bool_)), "Boolean")
 Text = _C("a string", lambda v: isinstance(v, str), "Text")
 Function = _C("a callable", callable, "Function")
@@ -100,16 +89,15 @@ def Instance(*types: type, description: str | None = None) -> Constraint:
 
 
 def Real(gt=None, ge=None, lt=None, le=None, **opts) -> Constraint:
-    """A real number in bounds, finite unless ``finite=False``; ``array=True``: or array."""
+    """A real number, or an array if ``array``; in bounds; finite unless told."""
     p = dict(array=False, finite=True, ndim=None, shape=None, min_size=1, labels=False)
     p.update(opts, bounds=(gt, ge, lt, le))
-    p["ndim"] = len(p["shape"]) if p["shape"] is not None else p["ndim"]
     b = _bounds(gt, ge, lt, le)
     text = "a real number" + (" or an array of real numbers" if p["array"] else "")
     text += (f" {b}" if b else "") + (" (finite)" if p["finite"] else " (or nan/inf)")
-    text = p.pop("description", None) or text
+    text, kind = p.pop("description", None) or text, p.pop("kind", "Real")
 
-    def reason(name: str, value, symbols: dict) -> str | None:
+    def reason(name: str, value, sy: dict) -> str | None:
         scalar = isinstance(value, (numbers.Real, np.ndarray)) and np.ndim(value) == 0
         if isinstance(value, _BAD) or value is None or not (p["array"] or scalar):
             return ""
@@ -126,39 +114,33 @@ def Real(gt=None, ge=None, lt=None, le=None, **opts) -> Constraint:
                 return "not finite"
             x = x[np.isfinite(x)]
         ends = (x.min(), x.min(), x.max(), x.max()) if x.size else ()
-        if any(
-            c is not None and not op(v, c) for op, v, c in zip(_OPS, ends, p["bounds"])
-        ):
+        ok = (op(v, c) for op, v, c in zip(_OPS, ends, p["bounds"]) if c is not None)
+        if not all(ok):
             return "out of bounds"
         if p["labels"] and not np.all(np.abs(x) == 1):
             return f"labels {np.unique(x)[:5]}"
         for axis, sym in enumerate(p["shape"] or ()):
-            n, new = x.shape[axis], (x.shape[axis], f"{name}.shape[{axis}]", name)
+            n, me = x.shape[axis], (x.shape[axis], f"{name}.shape[{axis}]", name)
             if isinstance(sym, int) and n != sym:
                 return f"axis {axis} must have length {sym}"
-            known = symbols.setdefault(sym, new) if isinstance(sym, str) else new
-            want, where, other = known
+            want, where, other = sy.setdefault(sym, me) if isinstance(sym, str) else me
             if n != want:
                 raise InvalidParameterError(
                     f"{other} and {name} disagree on dimension {sym}: "
-                    f"{name}.shape[{axis}] = {n} but {where} = {want}"
-                )
+                    f"{name}.shape[{axis}] = {n} but {where} = {want}")
         return None
-
-    return Constraint(text, None, "Real", reason, **p)
+    return Constraint(text, None, kind, reason, **p)
 
 
 def Array(ndim=None, shape=None, *, finite=True, labels=False, **opts) -> Constraint:
-    """A real array; ``shape``: per axis a symbol, a length or None; ``min_size``, ``gt``..."""
+    """A real array; ``shape`` gives each axis a symbol, a length or None."""
     nd = len(shape) if shape is not None else ndim
     b = _bounds(*(opts.get(k) for k in ("gt", "ge", "lt", "le")))
     text = (f"a {nd}-D" if nd else "an") + f" real {'finite ' * finite}array"
     text += f" of shape ({', '.join(map(str, shape))})" if shape else ""
     text += f" with entries {b}" if b else " of labels in {-1, +1}" if labels else ""
-    opts.update(array=True, ndim=ndim, shape=shape, finite=finite, labels=labels)
-    rule = Real(description=text, **opts)
-    rule.kind = "Array"
-    return rule
+    opts.update(array=True, ndim=nd, shape=shape, finite=finite, labels=labels)
+    return Real(description=text, kind="Array", **opts)
 
 
 StepSize = functools.partial(Real, gt=0.0, description="a finite step size > 0")
@@ -178,7 +160,6 @@ def AnyOf(*rules: Constraint) -> Constraint:
         if clash:
             raise clash
         return ""
-
     text = " or ".join(c.description for c in rules)
     return Constraint(text, None, "AnyOf", reason, rules=rules)
 
@@ -194,7 +175,6 @@ def ListOf(item: Constraint, *, min_len: int = 0) -> Constraint:
     def reason(name, v, s):
         ok = isinstance(v, (list, tuple)) and len(v) >= min_len
         return None if ok and all(item.reason(name, x, s) is None for x in v) else ""
-
     return Constraint(text, None, "ListOf", reason, item=item, min_len=min_len)
 
 
@@ -203,8 +183,6 @@ def validate_params(**constraints: Constraint):
 
     def decorate(func):
         sig = inspect.signature(func)
-        if not set(constraints) <= set(sig.parameters):
-            raise TypeError(f"{func.__qualname__}: constraints for unknown parameters")
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
@@ -212,17 +190,15 @@ def validate_params(**constraints: Constraint):
                 return func(*args, **kwargs)
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
-            given = bound.arguments
-            symbols = {k: (int(v), k, k) for k, v in given.items() if _is_int(v)}
+            sy = {k: (int(v), k, k) for k, v in bound.arguments.items() if _is_int(v)}
             for pname, c in constraints.items():
-                c.check(pname, given[pname], symbols)
+                c.check(pname, bound.arguments[pname], sy)
             COUNT[0] += len(constraints)
             with checks_off():
                 return func(*args, **kwargs)
 
         wrapper.__thermo_params__ = dict(constraints)
         return wrapper
-
     return decorate
 
 
@@ -237,12 +213,9 @@ def checks_off():
 
 
 def max_elements() -> int:
-    """The size guard's limit (``THERMO_MAX_ELEMENTS``, an integer >= 1, default 4e8)."""
-    raw = os.environ.get("THERMO_MAX_ELEMENTS", "").strip()
-    try:
-        value = float(raw) if raw else DEFAULT_MAX_ELEMENTS
-    except ValueError:
-        value = 0.5
+    """The size guard's limit: ``THERMO_MAX_ELEMENTS``, an integer >= 1, default 4e8."""
+    raw = os.environ.get("THERMO_MAX_ELEMENTS", "").strip() or str(DEFAULT_MAX_ELEMENTS)
+    value = float(raw) if re.fullmatch(r"\d+(\.\d*)?(e\+?\d+)?", raw.lower()) else 0.5
     if not (1 <= value < 2**63 and value == int(value)):
         raise ValueError(f"THERMO_MAX_ELEMENTS must be an integer >= 1, got {raw!r}")
     return int(value)
@@ -254,13 +227,12 @@ def check_size(what: str, n_elements) -> int:
     if not 0 <= n <= limit:
         raise InvalidParameterError(
             f"{what} would need {n:.3g} float64 elements ({8 * n / 1e9:.3g} GB), over "
-            f"the limit THERMO_MAX_ELEMENTS = {limit:.3g}; use smaller sizes or raise it"
-        )
+            f"the limit THERMO_MAX_ELEMENTS = {limit:.3g}; use smaller sizes")
     return int(n)
 
 
 def generator(rng) -> np.random.Generator:
-    """``rng`` as a Generator: itself, or ``default_rng(rng)`` for a non-negative int."""
+    """``rng`` as a Generator: itself, or ``default_rng(rng)`` for a seed."""
     if isinstance(rng, np.random.Generator):
         return rng
     RNG().check("rng", rng, {})
@@ -269,11 +241,9 @@ def generator(rng) -> np.random.Generator:
 
 def count_from_ratio(name: str, ratio, d: int, *, size: str = "N"):
     """``round(ratio * d)``, an int (an int array for ratios); refuses a count of 0."""
-    r = np.asarray(ratio, dtype=float)
-    counts = np.round(r * d).astype(int)
+    counts = np.round((r := np.asarray(ratio, dtype=float)) * d).astype(int)
     if np.any(counts < 1):
         raise InvalidParameterError(
             f"{name} * d must round to at least 1 ({size} = round({name} d)), "
-            f"got {name} = {float(np.min(r)):g} with d = {d}"
-        )
+            f"got {name} = {float(np.min(r)):g} with d = {d}")
     return int(counts) if counts.ndim == 0 else counts
