@@ -400,12 +400,8 @@ def max_margin(U: np.ndarray, y: np.ndarray, *, method: str = "dual", solver: st
         If ``U`` is not a finite non-empty 2-D array, ``y`` does not match its
         rows or holds anything but -1 and +1, or ``method`` / ``solver`` is unknown.
     """
-    if method not in ("dual", "cvxpy", "lp"):
-        raise ValueError(f"method must be 'dual', 'cvxpy' or 'lp', got {method!r}")
     if solver is not None and method != "cvxpy":
         raise ValueError("solver is only used with method='cvxpy'")
-    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
-        raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
     check_size("the Gram matrix of U (n x n) and U itself", np.shape(U)[0] ** 2 + int(np.size(U)))
     U, y = _check_data(U, y)
     G = y[:, None] * U

@@ -37,7 +37,7 @@ import scipy.linalg as sla
 
 from .._validate import Array, Integer, OneOf, Real, check_size, validate_params
 from ..features import relu_arccos_kernel
-from .target import _B, _W, _check_sym, _check_W, _finite_scalar, _psd_solve_quadform
+from .target import (_B, _W, _psd_solve_quadform, _sym)
 
 __all__ = ["relu_rf_moments", "relu_network_risk", "ConvergenceError", "NTSolve", "relu_nt_solve", "relu_nt_risk"]
 
@@ -92,10 +92,10 @@ def relu_network_risk(B: np.ndarray, b0: float, W: np.ndarray, a: np.ndarray, c:
     ``E[(f_* - f)^2] = 2||B||_F^2 - 2 a^T q + a^T C a + (b0 + tr B - c - a^T m)^2``
     with ``(C, q, m)`` from :func:`relu_rf_moments`.
     """
-    B = _check_sym("B", B)
-    W = _check_W(W, B.shape[0])
-    b0 = _finite_scalar("b0", b0)
-    c = _finite_scalar("c", c)
+    B = _sym(B)
+    W = np.asarray(W, dtype=float)
+    b0 = float(b0)
+    c = float(c)
     a = np.asarray(a, dtype=float)
     if a.shape != (W.shape[0],):
         raise ValueError(f"a must have shape ({W.shape[0]},), got {a.shape}")
@@ -227,13 +227,7 @@ def relu_nt_solve(B: np.ndarray, W: np.ndarray, *, method: str = "cg", rtol: flo
     ConvergenceError
         If the recomputed residual of the CG solution exceeds ``rtol``.
     """
-    if method not in ("cg", "dense"):
-        raise ValueError(f"method must be 'cg' or 'dense', got {method!r}")
     rtol = float(rtol)
-    if not 0.0 < rtol < 1.0:
-        raise ValueError(f"rtol must lie in (0, 1), got {rtol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
     N, d = W.shape
     check_size("W: the N x N pair geometry of the ReLU NT solve", 6 * N * N)
     g = _geometry(W)

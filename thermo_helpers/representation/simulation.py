@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 
 from .._validate import Array, Instance, Integer, ListOf, OneOf, OrNone, RNG, Real, StepSize, count_from_ratio, generator, validate_params
-from .target import (_B, _TARGET, ACTIVATIONS, MODELS, QuadraticTarget, _check_sym, _finite_scalar, quadratic_target,
+from .target import (ACTIVATIONS, MODELS, QuadraticTarget, _B, _PSD, _TARGET, _TARGET_PSD, _sym, quadratic_target,
                      sample_weights)
 from .theory import (_tau, asymptotic_risk, identity_share, nn_optimal_risk, population_risk, rf_asymptotic_risk,
                      rf_schur_identity)
@@ -17,7 +17,7 @@ __all__ = ["random_feature_risks", "sgd_trained_risk", "sgd_from_initialisation"
            "rf_identity_draw", "rf_risk_and_identity", "aligned_rf_gap", "nn_flow_task"]
 
 
-@validate_params(psi1=Real(gt=0), B=_B, rng=RNG(), Gamma=OrNone(Array(ndim=2, shape=("d", "d"))),
+@validate_params(psi1=Real(gt=0), B=_B, rng=RNG(), Gamma=OrNone(_PSD),
                  models=ListOf(OneOf(*MODELS), min_len=1), activation=OneOf(*ACTIVATIONS))
 def random_feature_risks(
     psi1: float,
@@ -33,14 +33,14 @@ def random_feature_risks(
     A task for :func:`thermo_helpers.sweep.run_sweep`: draws ``N = round(psi1 d)``
     weights and returns ``{model: population_risk(model, B, W)}``.
     """
-    B = _check_sym("B", B)
+    B = _sym(B)
     d = B.shape[0]
     N = count_from_ratio("psi1", psi1, d)
     W = sample_weights(N, d, rng=rng, Gamma=Gamma)
     return {m: population_risk(m, B, W, activation=activation) for m in models}
 
 
-@validate_params(psi1=Real(gt=0), B=_B, rng=RNG(), b0=OrNone(Real()), t_max=Real(gt=0), step_size=StepSize(),
+@validate_params(psi1=Real(gt=0), B=_PSD, rng=RNG(), b0=OrNone(Real()), t_max=Real(gt=0), step_size=StepSize(),
                  batch_size=Integer(min=1, max=10**6), c_step_factor=Real(gt=0), anneal=Real(ge=0, lt=1), tail=Real(gt=0, le=1))
 def sgd_trained_risk(
     psi1: float,
@@ -63,9 +63,9 @@ def sgd_trained_risk(
     ``tail`` share (in ``(0, 1]``) of the recorded trajectory (``"risk"``), the
     final risk (``"final"``) and the optimum (``"optimum"``).
     """
-    B = _check_sym("B", B, psd=True)
+    B = _sym(B)
     d = B.shape[0]
-    tail = _finite_scalar("tail", tail)
+    tail = float(tail)
     if not 0.0 < tail <= 1.0:
         raise ValueError(f"tail must lie in (0, 1], got {tail!r}")
     N = count_from_ratio("psi1", psi1, d)
@@ -76,7 +76,7 @@ def sgd_trained_risk(
     return {"risk": float(np.mean(res.risk[-k:])), "final": float(res.risk[-1]), "optimum": res.optimum}
 
 
-@validate_params(B=_TARGET, N=Integer(min=1), rng=RNG(), b0=OrNone(Real()), t_max=Real(gt=0), step_size=StepSize(),
+@validate_params(B=_TARGET_PSD, N=Integer(min=1), rng=RNG(), b0=OrNone(Real()), t_max=Real(gt=0), step_size=StepSize(),
                  c_step_factor=Real(gt=0), anneal=Real(ge=0, lt=1))
 def sgd_from_initialisation(
     B: np.ndarray,
@@ -100,7 +100,7 @@ def sgd_from_initialisation(
     if isinstance(B, QuadraticTarget):
         b0 = B.b0 if b0 is None else b0
         B = B.B
-    B = _check_sym("B", B, psd=True)
+    B = _sym(B)
     d = B.shape[0]
     rng = generator(rng)
     N = int(N)
@@ -161,7 +161,7 @@ def rf_risk_and_identity(psi1: float, B: np.ndarray, *, rng: np.random.Generator
 
     A task for :func:`thermo_helpers.sweep.run_sweep`; returns ``{"rf": ..., "identity": ...}``.
     """
-    B = _check_sym("B", B)
+    B = _sym(B)
     d = B.shape[0]
     W = sample_weights(count_from_ratio("psi1", psi1, d), d, rng=rng)
     return {"rf": population_risk("rf", B, W), "identity": rf_schur_identity(B, W)}
@@ -181,7 +181,7 @@ def aligned_rf_gap(d: int, psi1: float, *, rng: np.random.Generator | int) -> fl
     return population_risk("rf", B, W) - float(rf_asymptotic_risk(psi1, B, G))
 
 
-@validate_params(psi1=Real(gt=0), B=_TARGET, rng=RNG(), t=Real(ge=0))
+@validate_params(psi1=Real(gt=0), B=_TARGET_PSD, rng=RNG(), t=Real(ge=0))
 def nn_flow_task(psi1: float, B, *, rng: np.random.Generator | int, t: float) -> dict:
     """The flow's risk at time ``t`` from ``W0 ~ N(0, I_d / d)`` of width ``round(psi1 d)``, and the infimum.
 
@@ -189,7 +189,7 @@ def nn_flow_task(psi1: float, B, *, rng: np.random.Generator | int, t: float) ->
     """
     if isinstance(B, QuadraticTarget):
         B = B.B
-    B = _check_sym("B", B, psd=True)
+    B = _sym(B)
     d = B.shape[0]
     N = count_from_ratio("psi1", psi1, d)
     W0 = sample_weights(N, d, rng=rng)

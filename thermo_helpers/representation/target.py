@@ -8,7 +8,7 @@ from typing import Sequence, Union
 import numpy as np
 import scipy.linalg as sla
 
-from .._validate import AnyOf, Array, Instance, Integer, OneOf, OrNone, RNG, Real, check_size, generator, validate_params
+from .._validate import AnyOf, Constraint, InvalidParameterError, Array, Instance, Integer, OneOf, OrNone, RNG, Real, check_size, generator, validate_params
 
 __all__ = ["QuadraticTarget", "quadratic_target", "sample_weights"]
 
@@ -16,8 +16,34 @@ MODELS = ("rf", "nt", "nn")
 ACTIVATIONS = ("quadratic", "relu")
 
 # argument constraints shared by the package
-_B = Array(ndim=2, shape=("d", "d"))
+_SQUARE = Array(ndim=2, shape=("d", "d"))
 _W = Array(ndim=2, shape=("N", "d"))
+
+
+def _matrix_rule(psd: bool):
+    """The declaration of a target matrix: finite, square (d x d), symmetric, non-zero, and
+    positive semidefinite if ``psd``; checked once, at the door."""
+
+    def reason(name: str, value, symbols: dict) -> str | None:
+        why = _SQUARE.reason(name, value, symbols)
+        if why is not None:
+            return why
+        M = np.asarray(value, dtype=float)
+        scale = max(float(np.max(np.abs(M))), 1e-300)
+        if np.max(np.abs(M - M.T)) > 1e-10 * scale:
+            return "not symmetric"
+        if not np.any(M):
+            return "the zero matrix"
+        if psd and float(np.linalg.eigvalsh(0.5 * (M + M.T))[0]) < -1e-10 * scale * M.shape[0]:
+            return "not positive semidefinite"
+        return None
+
+    text = "a symmetric " + ("positive semidefinite " if psd else "") + "non-zero matrix of shape (d, d)"
+    return Constraint(text, None, "Array", reason, **_SQUARE.params)
+
+
+_B, _PSD = _matrix_rule(False), _matrix_rule(True)
+
 
 
 @dataclass(frozen=True)
@@ -62,7 +88,8 @@ class QuadraticTarget:
         """``Var f_*(x) = 2 ||B||_F^2`` for ``x ~ N(0, I_d)``."""
         return 2.0 * float(np.sum(self.B * self.B))
 
-_TARGET = AnyOf(Instance(QuadraticTarget), Array(ndim=2))
+_TARGET = AnyOf(Instance(QuadraticTarget), _B)
+_TARGET_PSD = AnyOf(Instance(QuadraticTarget), _PSD)
 
 
 def _haar_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
@@ -112,14 +139,9 @@ def quadratic_target(
     check_size("d x d target matrix B", d * d)
     rng = generator(rng)
     if isinstance(spectrum, str):
-        if spectrum != "exponential":
-            raise ValueError(f"spectrum must be 'exponential' or an array of eigenvalues, got {spectrum!r}")
         lam = rng.exponential(1.0, size=d)
     else:
         lam = np.asarray(spectrum, dtype=float)
-        if lam.shape != (d,):
-            raise ValueError(f"spectrum must have shape ({d},), got {lam.shape}")
-        np.asarray(lam, dtype=float)
         if not np.any(lam > 0):
             raise ValueError("spectrum must have at least one positive eigenvalue")
     O = _haar_orthogonal(d, rng)
@@ -133,7 +155,7 @@ def quadratic_target(
     return QuadraticTarget(B=B, b0=b0, eigenvalues=lam, eigenvectors=O)
 
 
-@validate_params(N=Integer(min=1), d=Integer(min=1), rng=RNG(), Gamma=OrNone(Array(ndim=2, shape=("d", "d"))))
+@validate_params(N=Integer(min=1), d=Integer(min=1), rng=RNG(), Gamma=OrNone(_PSD))
 def sample_weights(N: int, d: int, *, rng: np.random.Generator | int, Gamma: np.ndarray | None = None) -> np.ndarray:
     """Draw ``N`` first-layer weights ``w_i ~ N(0, Gamma)``; default ``Gamma = I_d / d``.
 
@@ -146,64 +168,23 @@ def sample_weights(N: int, d: int, *, rng: np.random.Generator | int, Gamma: np.
     G = rng.standard_normal((N, d))
     if Gamma is None:
         return G / np.sqrt(d)
-    Gamma = _check_sym("Gamma", Gamma, psd=True)
-    if Gamma.shape != (d, d):
-        raise ValueError(f"Gamma must have shape ({d}, {d}), got {Gamma.shape}")
+    Gamma = _sym(Gamma)
     lam, U = np.linalg.eigh(Gamma)
     root = (U * np.sqrt(np.clip(lam, 0.0, None))) @ U.T
     return G @ root
 
 
 # --------------------------------------------------------------------------- checks
-def _check_sym(name: str, M, *, psd: bool = False) -> np.ndarray:
-    if isinstance(M, QuadraticTarget):
-        M = M.B
-    M = np.asarray(M, dtype=float)
-    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
-        raise ValueError(f"{name} must be a square 2-D matrix, got shape {M.shape}")
-    if not np.all(np.isfinite(M)):
-        raise ValueError(f"{name} must be finite")
-    scale = max(float(np.max(np.abs(M))), 1e-300)
-    if np.max(np.abs(M - M.T)) > 1e-10 * scale:
-        raise ValueError(f"{name} must be symmetric")
-    M = 0.5 * (M + M.T)
-    if psd:
-        lo = float(np.linalg.eigvalsh(M)[0])
-        if lo < -1e-10 * scale * M.shape[0]:
-            raise ValueError(f"{name} must be positive semidefinite (smallest eigenvalue {lo:.3g})")
-    if not np.any(M):
-        raise ValueError(f"{name} must not be the zero matrix")
-    return M
+def _sym(M) -> np.ndarray:
+    """``M`` (or a target's ``B``) as a float array, symmetrised; declarations checked it."""
+    M = M.B if isinstance(M, QuadraticTarget) else np.asarray(M, dtype=float)
+    return 0.5 * (M + M.T)
 
 
-def _check_W(W, d: int) -> np.ndarray:
-    W = np.asarray(W, dtype=float)
-    if W.ndim != 2:
-        raise ValueError(f"W must be a 2-D array of shape (N, d), got shape {W.shape}")
-    if W.shape[0] < 1:
-        raise ValueError("W must have N >= 1 rows")
-    if W.shape[1] != d:
-        raise ValueError(f"W must have d = {d} columns (the dimension of B), got shape {W.shape}")
-    if not np.all(np.isfinite(W)):
-        raise ValueError("W must be finite")
-    return W
-
-
-def _finite_scalar(name: str, value) -> float:
-    """Return ``value`` as a float if it is a finite real scalar, else raise naming it."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}") from None
-    if not np.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return out
-
-
-def _check_model(model: str) -> str:
-    if not isinstance(model, str) or model.lower() not in MODELS:
-        raise ValueError(f"unknown model {model!r}; valid: {', '.join(MODELS)}")
-    return model.lower()
+def _require_psd(B: np.ndarray, model: str) -> None:
+    """Model ``"nn"`` needs a PSD target (``A = W^T W``): a rule tying ``B`` to ``model``."""
+    if _PSD.reason("B", B, {}) is not None:
+        raise InvalidParameterError(f"B must be positive semidefinite for model {model!r}")
 
 
 def _psd_solve_quadform(C: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, float]:

@@ -40,7 +40,7 @@ import numpy as np
 
 from .._validate import Array, Integer, OneOf, Real, check_size, validate_params
 from .relu import _relu_rf_risk, relu_nt_risk
-from .target import _B, _W, ACTIVATIONS, MODELS, _check_model, _check_sym, _check_W, _psd_solve_quadform, _top_space
+from .target import (ACTIVATIONS, MODELS, _B, _PSD, _W, _psd_solve_quadform, _require_psd, _sym, _top_space)
 
 __all__ = ["rf_coefficients", "population_risk", "nn_optimal_risk", "asymptotic_risk", "rf_asymptotic_risk",
            "eigen_capture", "identity_share", "rf_schur_identity", "nt_expected_risk"]
@@ -54,8 +54,8 @@ def rf_coefficients(B: np.ndarray, W: np.ndarray) -> np.ndarray:
     equations ``[(W W^T) o (W W^T)] a = (w_i^T B w_i)_i`` (pseudo-inverse when
     the Gram matrix is singular, e.g. ``N > d (d + 1) / 2``).
     """
-    B = _check_sym("B", B)
-    W = _check_W(W, B.shape[0])
+    B = _sym(B)
+    W = np.asarray(W, dtype=float)
     K = W @ W.T
     K *= K
     v = np.einsum("nd,nd->n", W @ B, W)
@@ -96,12 +96,11 @@ def population_risk(model: str, B: np.ndarray, W: np.ndarray, *, activation: str
     formed from the solved ``a`` (cost ``O(N^2 d + N^3 + N d^2)``).  Quadratic
     NT: ``2 ||P_perp B P_perp||_F^2``.  NN: ``2 sum_{j > N} lambda_j(B)^2``.
     """
-    model = _check_model(model)
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; valid: {', '.join(ACTIVATIONS)}")
-    B = _check_sym("B", B, psd=(model == "nn"))
+    B = _sym(B)
+    if model == "nn":
+        _require_psd(B, model)
     d = B.shape[0]
-    W = _check_W(W, d)
+    W = np.asarray(W, dtype=float)
     if model != "nn":
         check_size("W: the N x N Gram matrix", W.shape[0] ** 2)
     norm2 = float(np.sum(B * B))
@@ -129,10 +128,10 @@ def population_risk(model: str, B: np.ndarray, W: np.ndarray, *, activation: str
     return float(np.sum(lam[N:] ** 2)) / norm2
 
 
-@validate_params(B=_B, N=Integer(min=1))
+@validate_params(B=_PSD, N=Integer(min=1))
 def nn_optimal_risk(B: np.ndarray, N: int) -> float:
     """``sum_{j > N} lambda_j(B)^2 / ||B||_F^2``: the NN optimum at width ``N``."""
-    B = _check_sym("B", B, psd=True)
+    B = _sym(B)
     N = int(N)
     lam = np.sort(np.linalg.eigvalsh(B))[::-1]
     return float(np.sum(lam[N:] ** 2) / np.sum(lam**2))
@@ -164,8 +163,9 @@ def asymptotic_risk(model: str, psi1, B: np.ndarray):
         * NT: ``(1 - psi1)_+^2 + psi1 (1 - psi1)_+ tau``;
         * NN: ``1 - sum_{i <= min(d, N)} lambda_i(B)^2 / ||B||_F^2``.
     """
-    model = _check_model(model)
-    B = _check_sym("B", B, psd=(model == "nn"))
+    B = _sym(B)
+    if model == "nn":
+        _require_psd(B, model)
     p = np.asarray(psi1, dtype=float)
     tau = _tau(B)
     if model == "rf":
@@ -182,7 +182,7 @@ def asymptotic_risk(model: str, psi1, B: np.ndarray):
     return float(out) if np.ndim(out) == 0 else out
 
 
-@validate_params(psi1=Real(gt=0, array=True, finite=False), B=_B, Gamma=Array(ndim=2, shape=("d", "d")))
+@validate_params(psi1=Real(gt=0, array=True, finite=False), B=_B, Gamma=_PSD)
 def rf_asymptotic_risk(psi1, B: np.ndarray, Gamma: np.ndarray):
     """The RF theorem for ``w_i ~ N(0, Gamma)``, normalised by ``E f_*^2``.
 
@@ -202,13 +202,9 @@ def rf_asymptotic_risk(psi1, B: np.ndarray, Gamma: np.ndarray):
     B, Gamma : ndarray of shape (d, d)
         Symmetric target matrix; symmetric PSD covariance with positive trace.
     """
-    B = _check_sym("B", B)
-    Gamma = _check_sym("Gamma", Gamma, psd=True)
-    if Gamma.shape != B.shape:
-        raise ValueError(f"Gamma must have the shape of B {B.shape}, got {Gamma.shape}")
+    B = _sym(B)
+    Gamma = _sym(Gamma)
     p = np.asarray(psi1, dtype=float)
-    if np.any(np.isnan(p)) or np.any(p <= 0):
-        raise ValueError(f"psi1 must be > 0, got {psi1!r}")
     d = B.shape[0]
     G = Gamma / np.trace(Gamma)
     bg2 = float(np.sum(B * G)) ** 2
@@ -232,10 +228,11 @@ def eigen_capture(model: str, B: np.ndarray, W: np.ndarray) -> np.ndarray:
     * ``"nt"``: ``1 - ||P_perp u_k||^4``;
     * ``"nn"``: 1 for the top ``N`` directions, 0 otherwise (the optimum).
     """
-    model = _check_model(model)
-    B = _check_sym("B", B, psd=(model == "nn"))
+    B = _sym(B)
+    if model == "nn":
+        _require_psd(B, model)
     d = B.shape[0]
-    W = _check_W(W, d)
+    W = np.asarray(W, dtype=float)
     N = W.shape[0]
     U = _top_space(B, d)
     if model == "nn":
@@ -291,9 +288,9 @@ def rf_schur_identity(B: np.ndarray, W: np.ndarray) -> float:
     float
         ``E_O R_RF(B, W O)`` normalised by ``||B||_F^2``, exact at finite ``d``.
     """
-    B = _check_sym("B", B)
+    B = _sym(B)
     d = B.shape[0]
-    W = _check_W(W, d)
+    W = np.asarray(W, dtype=float)
     N = W.shape[0]
     tau, D, alpha = _tau(B), _sym_dim(d), identity_share(W)
     rest = 0.0 if D == 0 else (1.0 - tau) * (min(N, D + 1) - alpha) / D
@@ -316,7 +313,7 @@ def nt_expected_risk(B: np.ndarray, N: int) -> float:
     float
         ``c1 + c2 + c2 d tau`` with ``k = (d - N)_+`` (see the module notes).
     """
-    B = _check_sym("B", B)
+    B = _sym(B)
     N = int(N)
     d = B.shape[0]
     k = max(d - N, 0)

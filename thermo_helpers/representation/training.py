@@ -36,7 +36,7 @@ from .._validate import Array, Instance, Integer, OrNone, RNG, Real, StepSize, g
 from ..models import check_finite_training
 from ..models import TrainResult
 from .relu import _SQRT_2PI, relu_network_risk
-from .target import _B, _TARGET, _W, QuadraticTarget, _check_sym, _check_W, _finite_scalar, _top_space
+from .target import (QuadraticTarget, _B, _TARGET, _TARGET_PSD, _W, _sym, _top_space)
 from .theory import nn_optimal_risk
 
 __all__ = [ "train_nn_sgd", "nn_gradient_flow", "nn_flow_risk"]
@@ -67,9 +67,9 @@ def _nn_risk(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
 
     ``E[(f_* - f)^2] = 2 ||B - W^T W||_F^2 + (b0 + tr B - c - tr W^T W)^2``.
     """
-    B = _check_sym("B", B)
-    W = _check_W(W, B.shape[0])
-    return _nn_risk_raw(B, _finite_scalar("b0", b0), W, _finite_scalar("c", c))
+    B = _sym(B)
+    W = np.asarray(W, dtype=float)
+    return _nn_risk_raw(B, float(b0), W, float(c))
 
 
 def _nn_risk_raw(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
@@ -78,7 +78,7 @@ def _nn_risk_raw(B: np.ndarray, b0: float, W: np.ndarray, c: float) -> float:
     return float((2.0 * np.sum(M * M) + e * e) / (2.0 * np.sum(B * B)))
 
 
-@validate_params(B=_TARGET, N=Integer(min=1), steps=Integer(min=1, max=10**9), step_size=StepSize(), rng=RNG(),
+@validate_params(B=_TARGET_PSD, N=Integer(min=1), steps=Integer(min=1, max=10**9), step_size=StepSize(), rng=RNG(),
                  b0=OrNone(Real()), batch_size=Integer(min=1, max=10**6), record_every=Integer(min=1),
                  init_scale=Real(gt=0), W0=OrNone(Array(ndim=2, shape=("N", None))), c0=Real(), c_step_factor=Real(gt=0),
                  anneal=Real(ge=0, lt=1), chunk=Integer(min=1, max=10**7))
@@ -150,17 +150,17 @@ def train_nn_sgd(
     if isinstance(B, QuadraticTarget):
         b0 = B.b0 if b0 is None else b0
         B = B.B
-    B = _check_sym("B", B, psd=True)
+    B = _sym(B)
     d = B.shape[0]
     N, steps, eps, batch_size, record_every = _sgd_settings(N, steps, step_size, batch_size, record_every)
     chunk = int(chunk)
     rng = generator(rng)
-    b0 = -float(np.trace(B)) if b0 is None else _finite_scalar("b0", b0)
-    c0 = _finite_scalar("c0", c0)
+    b0 = -float(np.trace(B)) if b0 is None else float(b0)
+    c0 = float(c0)
     if W0 is None:
         W = float(init_scale) * rng.standard_normal((N, d)) / np.sqrt(d)
     else:
-        W = _check_W(W0, d).copy()
+        W = np.asarray(W0, dtype=float).copy()
         if W.shape[0] != N:
             raise ValueError(f"W0 must have N = {N} rows, got {W.shape[0]}")
     c = float(c0)
@@ -291,7 +291,7 @@ def _train_relu_nn(
     B, b0 = target.B, target.b0
     d = B.shape[0]
     N, steps, eps, batch_size, record_every = _sgd_settings(N, steps, step_size, batch_size, record_every)
-    anneal = _finite_scalar("anneal", anneal)
+    anneal = float(anneal)
     if not 0.0 <= anneal < 1.0:
         raise ValueError(f"anneal must lie in [0, 1), got {anneal!r}")
     rng = generator(rng)
@@ -339,7 +339,7 @@ def _train_relu_nn(
     return _result(s, s.astype(float), risks, overlaps, W=W, c=c_o, optimum=nn_optimal_risk(B, N), a=a_o)
 
 
-@validate_params(B=_TARGET, W0=Array(ndim=2), t_max=Real(gt=0), b0=OrNone(Real()), c0=Real(), c_step_factor=Real(gt=0),
+@validate_params(B=_TARGET_PSD, W0=Array(ndim=2), t_max=Real(gt=0), b0=OrNone(Real()), c0=Real(), c_step_factor=Real(gt=0),
                  dt=OrNone(Real(gt=0)), n_record=Integer(min=1, max=10**6), max_steps=Integer(min=1, max=10**9))
 def nn_gradient_flow(
     B: np.ndarray,
@@ -384,16 +384,16 @@ def nn_gradient_flow(
     if isinstance(B, QuadraticTarget):
         b0 = B.b0 if b0 is None else b0
         B = B.B
-    B = _check_sym("B", B, psd=True)
+    B = _sym(B)
     d = B.shape[0]
-    W = _check_W(W0, d).copy()
+    W = np.asarray(W0, dtype=float).copy()
     N = W.shape[0]
     t_max = float(t_max)
     n_record = int(n_record)
     max_steps = int(max_steps)
     kc = float(c_step_factor)
-    b0 = -float(np.trace(B)) if b0 is None else _finite_scalar("b0", b0)
-    c0 = _finite_scalar("c0", c0)
+    b0 = -float(np.trace(B)) if b0 is None else float(b0)
+    c0 = float(c0)
     if dt is None:
         dt = 0.1 / (8.0 * (float(np.trace(B)) + float(np.sum(W * W))) + 4.0 * kc)
     dt = float(dt)
@@ -425,7 +425,7 @@ def nn_gradient_flow(
     return _result(s, s * dt, risks, overlaps, W=W, c=c, optimum=nn_optimal_risk(B, N))
 
 
-@validate_params(B=_TARGET, W0=Array(ndim=2), times=Real(ge=0, array=True))
+@validate_params(B=_TARGET_PSD, W0=Array(ndim=2), times=Real(ge=0, array=True))
 def nn_flow_risk(B, W0: np.ndarray, times) -> np.ndarray:
     """Exact risk of the quadratic network along the population gradient flow (constant at its optimum).
 
@@ -445,8 +445,8 @@ def nn_flow_risk(B, W0: np.ndarray, times) -> np.ndarray:
     """
     if isinstance(B, QuadraticTarget):
         B = B.B
-    B = _check_sym("B", B, psd=True)
-    W0 = _check_W(W0, B.shape[0])
+    B = _sym(B)
+    W0 = np.asarray(W0, dtype=float)
     t = np.asarray(times, dtype=float)
     lam, U = np.linalg.eigh(B)
     lam = np.clip(lam, 0.0, None)
