@@ -21,7 +21,7 @@ from ..features import relu_arccos_kernel, rf_features
 from ..stats import nan_mean_sem
 from ..sweep import run_sweep
 from .solver import MaxMarginResult, max_margin
-from .theory import _flip, _psi, label_error
+from .theory import label_error
 
 _FLIP = Real(ge=0, le=0.5)
 _DIM = Integer(min=1, max=10**5)
@@ -107,9 +107,9 @@ def linear_max_margin_trial(psi: float, p: int, *, flip: float = 0.0, rng,
     (see :func:`rf_max_margin_trial`); the test error of the unit direction
     ``a`` is exact: ``label_error(<a, theta*>, ||P_perp a||)``.
     """
-    psi = _psi("psi", psi)
+    psi = float(psi)
     p = int(p)
-    flip = _flip(flip)
+    flip = float(flip)
     rng = generator(rng)
     n = count_from_ratio("1/psi", 1.0 / psi, p, size="n")
     check_size("the data matrix X (n x p, n = p / psi)", n * p)
@@ -180,8 +180,9 @@ def _rf_fit_and_score(beta0, W, X, y, act, flip, features, rng, n_test, method) 
     return out
 
 
-def _rf_checks(psi1, psi2, d, flip, n_test):
-    return (_psi("psi1", psi1), _psi("psi2", psi2), int(d), _flip(flip),
+def _rf_values(psi1, psi2, d, flip, n_test):
+    """The declared scalars as Python numbers."""
+    return (float(psi1), float(psi2), int(d), float(flip),
             int(n_test))
 
 
@@ -207,9 +208,7 @@ def rf_max_margin_trial(psi1: float, psi2: float, d: int, *, activation: Activat
         could certify neither verdict; then ``kappa`` and ``separable`` are
         NaN) and ``sv_frac`` (support vectors / n, NaN unless separable).
     """
-    psi1, psi2, d, flip, n_test = _rf_checks(psi1, psi2, d, flip, n_test)
-    if features not in ("nonlinear", "noisy_linear"):
-        raise ValueError(f"features must be 'nonlinear' or 'noisy_linear', got {features!r}")
+    psi1, psi2, d, flip, n_test = _rf_values(psi1, psi2, d, flip, n_test)
     rng = generator(rng)
     act = get_activation(activation)
     beta0, W, X, y = _rf_draw(psi1, psi2, d, flip, rng)
@@ -228,7 +227,7 @@ def rf_max_margin_paired_trial(psi1: float, psi2: float, d: int, *, activation: 
     removes the draw-to-draw variation that both models share, so the gap
     between them is measured far more precisely than from independent draws.
     """
-    psi1, psi2, d, flip, n_test = _rf_checks(psi1, psi2, d, flip, n_test)
+    psi1, psi2, d, flip, n_test = _rf_values(psi1, psi2, d, flip, n_test)
     rng = generator(rng)
     act = get_activation(activation)
     beta0, W, X, y = _rf_draw(psi1, psi2, d, flip, rng)
@@ -269,14 +268,6 @@ def _rf_max_margin_simulation(psi1, psi2: float, d: int, *, activation: Activati
     """
     scalar = np.ndim(psi1) == 0
     grid = np.atleast_1d(np.asarray(psi1, dtype=float))
-    for v in grid:
-        _psi("psi1", v)
-    _psi("psi2", psi2)
-    int(d)
-    _flip(flip)
-    int(seeds)
-    if features not in ("nonlinear", "noisy_linear"):
-        raise ValueError(f"features must be 'nonlinear' or 'noisy_linear', got {features!r}")
     res = run_sweep(rf_max_margin_trial, {"psi1": grid}, seeds=seeds, base_seed=int(base_seed), n_jobs=n_jobs,
                     fixed={"psi2": float(psi2), "d": int(d), "activation": activation, "flip": float(flip),
                            "features": features, "n_test": int(n_test)})
@@ -306,9 +297,9 @@ def kernel_max_margin_trial(psi2: float, d: int, *, kernel: str = "noisy_linear"
     Returns ``{"kappa" (= sqrt(d) kappa_K, comparable with kappa / sqrt(psi1)),
     "test_error", "separable"}``.
     """
-    psi2 = _psi("psi2", psi2)
+    psi2 = float(psi2)
     d = int(d)
-    flip = _flip(flip)
+    flip = float(flip)
     rng = generator(rng)
     n = count_from_ratio("psi2", psi2, d, size="n")
     check_size("the kernel matrix (n x n, n = psi2 d)", n * n + n * d)

@@ -51,20 +51,6 @@ __all__ = [
 _SQRT2PI = np.sqrt(2.0 * np.pi)
 
 # ---------------------------------------------------------------------------
-# validation helpers
-# ---------------------------------------------------------------------------
-def _flip(flip) -> float:
-    return float(np.asarray(flip, dtype=float))
-
-
-def _psi(name: str, value) -> float:
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim != 0:
-        raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
-    return float(arr)
-
-
-# ---------------------------------------------------------------------------
 # Gaussian expectations F_k(c1, c2)^2
 # ---------------------------------------------------------------------------
 _LEG_X, _LEG_W = np.polynomial.legendre.leggauss(64)
@@ -107,7 +93,7 @@ def gordon_F2(k, c1, c2, flip: float = 0.0) -> np.ndarray:
     ``G, Z ~ N(0, 1)`` are independent and ``Y = sign(G)``, flipped with
     probability ``flip``.  ``c2`` must be >= 0.
     """
-    flip = _flip(flip)
+    flip = float(flip)
     c2 = np.asarray(c2, dtype=float)
     if np.any(c2 < 0):
         raise ValueError("c2 must be >= 0")
@@ -129,7 +115,7 @@ def label_error(c1, c2, flip: float = 0.0):
     ValueError
         If ``flip`` is outside [0, 0.5].
     """
-    flip = _flip(flip)
+    flip = float(flip)
     c1 = np.asarray(c1, dtype=float)
     c2 = np.asarray(c2, dtype=float)
     e0 = np.arccos(np.clip(c1 / np.hypot(c1, c2), -1.0, 1.0)) / np.pi
@@ -220,8 +206,8 @@ def linear_max_margin_asymptotics(psi: float, *, flip: float = 0.0) -> MarginAsy
     >>> 0 < r.test_error < 0.5 and r.kappa > 0
     True
     """
-    psi = _psi("psi", psi)
-    flip = _flip(flip)
+    psi = float(psi)
+    flip = float(flip)
 
     def D(k):
         return _min_over_theta(lambda t: _linear_gap(k, t, psi, flip))
@@ -248,7 +234,7 @@ def linear_separability_threshold(flip: float = 0.0) -> float:
     independent of ``x`` (``flip = 0.5``) this is 1/2: Cover's capacity
     ``n = 2 p``.  For ``flip = 0`` the data are always separable (threshold 0).
     """
-    flip = _flip(flip)
+    flip = float(flip)
     if flip == 0.0:
         return 0.0
     _, val = _min_over_theta(lambda t: gordon_F2(0.0, np.cos(t), np.sin(t), flip) / np.sin(t) ** 2)
@@ -431,9 +417,9 @@ def rf_max_margin_asymptotics(psi1: float, psi2: float, *, activation: Activatio
         ``kappa = 0`` and ``separable = False`` below the separability
         threshold (see :func:`rf_separability_threshold`).
     """
-    psi1 = _psi("psi1", psi1)
-    psi2 = _psi("psi2", psi2)
-    flip = _flip(flip)
+    psi1 = float(psi1)
+    psi2 = float(psi2)
+    flip = float(flip)
     const = activation_constants(activation)
     mu1, mu_star = const["mu1"], const["mu_star"]
     k, c1, c2, x = _rf_optimise(psi1, psi2, mu1, mu_star, flip, want="k")
@@ -467,8 +453,8 @@ def rf_separability_threshold(psi2: float, *, activation: ActivationLike = "relu
         If ``psi2 <= 0``, ``flip`` is outside [0, 0.5], or no non-separable
         ``psi1`` is found down to ``1e-12 psi2``.
     """
-    psi2 = _psi("psi2", psi2)
-    flip = _flip(flip)
+    psi2 = float(psi2)
+    flip = float(flip)
     const = activation_constants(activation)
     mu1, mu_star = const["mu1"], const["mu_star"]
 
