@@ -173,22 +173,8 @@ def _act(activation: ActivationLike) -> Activation:
 
 
 def _alpha(alpha: float) -> float:
-    """``alpha`` as a float, refusing non-positive or non-finite values."""
+    """``alpha`` (declared > 0 at the door) as a float."""
     return float(alpha)
-
-
-def _check_inputs(name: str, Z: np.ndarray | None, d: int, targets: np.ndarray | None = None,
-                  targets_name: str = "") -> np.ndarray | None:
-    """Check an optional (m, d) input matrix (and its (m,) targets)."""
-    if Z is None:
-        return None
-    Z = np.asarray(Z, dtype=float)
-    if Z.ndim != 2 or Z.shape[1] != d:
-        raise ValueError(f"{name} must have shape (m, {d}) like X, got {Z.shape}")
-    if targets is not None and np.shape(targets) != (Z.shape[0],):
-        raise ValueError(f"{targets_name} must have shape ({Z.shape[0]},) to match {name}, "
-                         f"got {np.shape(targets)}")
-    return Z
 
 
 @validate_params(X=_X, a=_A, W=_W, alpha=Real(gt=0), activation=ActivationSpec())

@@ -13,7 +13,7 @@ import numpy as np
 from .._validate import Array, Boolean, DivergenceError, Integer, InvalidParameterError, ListOf, OneOf, OrNone, RNG, Real, StepSize, check_size, generator, validate_params
 from ..activations import ActivationLike, ActivationSpec
 from ..models import TrainResult
-from .network import PRESETS, _act, _check_inputs, _gd_step, init_params, linearise, network, scaling, _tangent_kernel
+from .network import PRESETS, _act, _gd_step, init_params, linearise, network, scaling, _tangent_kernel
 
 __all__ = ["train", "DivergenceError"]
 
@@ -122,8 +122,6 @@ def train(
     rng = generator(rng)
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
-    if X.ndim != 2 or y.shape != (X.shape[0],):
-        raise InvalidParameterError(f"X must be (n, d) and y (n,), got {X.shape} and {y.shape}")
     n, d = X.shape
     n_records = len(record_steps) if record_steps is not None else steps // record_every + 2
     check_size("train records (steps / record_every)", n_records)
@@ -135,9 +133,9 @@ def train(
             raise ValueError(f"batch_size must be <= n = {n}, got {batch_size}")
     if (X_test is None) != (y_test is None):
         raise ValueError("X_test and y_test must be given together")
-    X_test = _check_inputs("X_test", X_test, d, y_test, "y_test")
+    X_test = None if X_test is None else np.asarray(X_test, dtype=float)
     y_test = None if y_test is None else np.asarray(y_test, dtype=float)
-    X_probe = _check_inputs("X_probe", X_probe, d)
+    X_probe = None if X_probe is None else np.asarray(X_probe, dtype=float)
     if init is None:
         a0, W0 = init_params(sc.N, d, rng, a_scale=a_scale, symmetric=symmetric)
     else:
