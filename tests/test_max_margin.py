@@ -196,8 +196,6 @@ def test_bad_inputs_raise():
         with pytest.raises(ValueError, match="flip"):
             mm.rf_max_margin_asymptotics(2.0, 2.0, flip=bad)
         with pytest.raises(ValueError, match="flip"):
-            _rf_max_margin_simulation(2.0, 2.0, 20, flip=bad)
-        with pytest.raises(ValueError, match="flip"):
             mm.label_error(0.5, 0.5, flip=bad)
         with pytest.raises(ValueError, match="flip"):
             mm.linear_separability_threshold(bad)

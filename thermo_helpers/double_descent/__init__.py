@@ -20,7 +20,7 @@ from .simulation import (RFRidgeSimulation, rf_ridge_draw, rf_ridge_simulation)
 from .solver import (ridge_path_errors)
 from .theory import (RFRidgeTheory, activation_constants, fixed_point_residual, matched_activation, rf_ridge_asymptotics, rf_ridge_theory, ridgeless_chi)
 
-__all__ = [ "activation_constants", "matched_activation", "rf_ridge_theory", "rf_ridge_asymptotics",
+__all__ = ["activation_constants", "matched_activation", "rf_ridge_theory", "rf_ridge_asymptotics",
     "ridgeless_chi", "fixed_point_residual", "kernel_limit_theory", "kernel_limit", "zero_width_risk", "crossover_lambda",
     "optimal_lambda", "check_minimum_at_infinity", "checkmarks", "ridge_path_errors",
     "rf_ridge_draw", "rf_ridge_simulation", "curve_chi2", "agreement_rows", "optimal_ridge_rows", "paired_rows", "activation_rows", "reference_rows", "stream_seed", "digits_curves", "digits_summary",

@@ -5,11 +5,11 @@
   degrees of freedom, not normal; with ``dof`` given, each ``z`` is first mapped
   to the normal quantile of the same tail probability, so that the chi-square
   is calibrated even with few draws.
-* :func:`extrapolate_in_d` -- per point, the weighted least-squares line in ``1/d``
+* :func:`_extrapolate_in_d` -- per point, the weighted least-squares line in ``1/d``
   (:func:`thermo_helpers.stats.linear_extrapolation`) evaluated at ``1/d = 0``; the
   leading finite-d correction of the risk is O(1/d).  Its degrees of freedom
   follow Welch and Satterthwaite.
-* :func:`path_argmin` -- the minimiser of a simulated ridge path, with a bootstrap
+* :func:`_path_argmin` -- the minimiser of a simulated ridge path, with a bootstrap
   interval over draws.
 """
 
@@ -185,7 +185,7 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
     -------
     rows : list of dict
         ``curve``, ``chi2/dof d=...`` and ``p d=...`` per d, ``chi2/dof 1/d->0``,
-        ``p 1/d->0``, ``max|z| 1/d->0``, ``detectable`` (see :func:`detectable_shift`)
+        ``p 1/d->0``, ``max|z| 1/d->0``, ``detectable`` (see :func:`_detectable_shift`)
         and ``verdict``.
     extrapolated : Extrapolation
         Arrays (P, C).

@@ -8,7 +8,7 @@ from .._validate import Array, Instance, Integer, RNG, Real, Unchecked, check_si
 from ..activations import ActivationLike, ActivationSpec, get_activation
 from ..data import sample_sphere
 
-__all__ = [ "digits_curves", "digits_summary"]
+__all__ = ["digits_curves", "digits_summary"]
 
 
 def _rf_min_norm_curve(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, Y_test: np.ndarray,

@@ -20,7 +20,7 @@ from scipy.linalg import blas, eigh
 
 from .._validate import AnyOf, Array, InvalidParameterError, Real, validate_params
 
-__all__ = [ "ridge_path_errors"]
+__all__ = ["ridge_path_errors"]
 
 
 def _targets(n: int) -> object:

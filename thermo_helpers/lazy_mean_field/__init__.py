@@ -14,6 +14,6 @@ from .network import (PRESETS, Linearisation, Scaling, init_params, linearise, m
 from .pde import (ReducedPDESolution, solve_reduced_pde, train_population)
 from .training import (DivergenceError, train)
 
-__all__ = [ "run_design", "design_slopes", "width_slopes", "width_study", "init_params", "linearise",
+__all__ = ["run_design", "design_slopes", "width_slopes", "width_study", "init_params", "linearise",
     "mixture_network", "network", "neuron_teacher", "polynomial_floor", "scaling", "solve_reduced_pde", "train_population", "train",
 ]

@@ -38,7 +38,7 @@ _XT = Array(ndim=2, shape=("m", "d"))
 _YT = Array(ndim=1, shape=("m",))
 _PARTS = ("coherent", "incoherent", "total")
 
-__all__ = [ "DesignResult", "run_design"]
+__all__ = ["DesignResult", "run_design"]
 
 
 def _design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activation: ActivationLike,
@@ -109,7 +109,7 @@ class DesignResult:
     rel_move : ndarray (points, seeds)
     test, test_lin : ndarray (points, seeds)
     parts : list of dict
-        :func:`gap_parts` of each point.
+        :func:`_gap_parts` of each point.
     """
 
     points: list
@@ -126,7 +126,7 @@ class DesignResult:
 
     @validate_params(key=OneOf(*_PARTS), idx=Array(ndim=1, min_size=0))
     def part(self, key: str, idx) -> tuple[np.ndarray, np.ndarray]:
-        """``(value, se)`` of a :func:`gap_parts` key at the points ``idx``."""
+        """``(value, se)`` of a :func:`_gap_parts` key at the points ``idx``."""
         idx = np.asarray(idx)
         if idx.size and (np.any(idx != np.round(idx)) or idx.min() < 0 or idx.max() >= len(self.parts)):
             raise InvalidParameterError(f"idx must hold point indices in [0, {len(self.parts)}), got {idx}")

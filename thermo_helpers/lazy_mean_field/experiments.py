@@ -22,7 +22,7 @@ from .pde import ReducedPDESolution, _particles_vs_pde, solve_reduced_pde
 
 _RUN_KEYS = ("risk", "risk_gap", "rms_gap", "sw", "coupling")
 
-__all__ = [ "design_slopes", "WidthStudy", "width_study", "width_slopes"]
+__all__ = ["design_slopes", "WidthStudy", "width_study", "width_slopes"]
 
 
 def _slope_row(quantity: str, theory: float, fit) -> dict:

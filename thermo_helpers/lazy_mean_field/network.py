@@ -25,7 +25,7 @@ neuron by ``gamma alpha = step_size / (N alpha)``, and moves the function by
 ``alpha sum_j <grad phi_j, d theta_j> = gamma alpha^2 N O(1) = step_size O(1)``.  The
 function therefore evolves on an O(1) time scale for *every* alpha, through
 the tangent kernel ``K(x, x') = (1/N) sum_j <grad phi_j(x), grad phi_j(x')>``
-(see :func:`tangent_kernel`), while each neuron moves by ``O(1/(N alpha))``.
+(see :func:`_tangent_kernel`), while each neuron moves by ``O(1/(N alpha))``.
 Writing ``alpha = alpha_CB / N`` gives Chizat & Bach's form: the model is
 ``alpha_CB h(theta)`` with the mean-field average ``h = (1/N) sum_j phi_j``,
 trained on ``R(alpha_CB h) / alpha_CB^2`` with step ``N step_size`` per neuron.

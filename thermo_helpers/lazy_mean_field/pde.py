@@ -50,7 +50,7 @@ from scipy import special
 
 from .._validate import Array, Boolean, DivergenceError, Integer, InvalidParameterError, ListOf, OneOf, OrNone, RNG, Real, StepSize, check_size, generator, validate_params
 
-__all__ = [ "ReducedPDESolution", "solve_reduced_pde", "train_population",
+__all__ = ["ReducedPDESolution", "solve_reduced_pde", "train_population",
 ]
 
 _TWO_PI = 2.0 * np.pi

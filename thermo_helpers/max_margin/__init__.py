@@ -24,7 +24,7 @@ from .simulation import (SimulationSummary, kernel_max_margin_trial, linear_max_
 from .solver import (VERDICTS, MaxMarginResult, check_kkt, max_margin)
 from .theory import (MarginAsymptotics, gordon_F2, label_error, linear_max_margin_asymptotics, linear_separability_threshold, rf_max_margin_asymptotics, rf_quantities_sampled, rf_separability_threshold)
 
-__all__ = [ "max_margin", "check_kkt", "gordon_F2", "label_error", "linear_max_margin_asymptotics",
+__all__ = ["max_margin", "check_kkt", "gordon_F2", "label_error", "linear_max_margin_asymptotics",
     "linear_separability_threshold", "rf_max_margin_asymptotics", "rf_separability_threshold",
     "rf_quantities_sampled", "linear_max_margin_trial", "linear_max_margin_simulation", "rf_max_margin_trial",
     "rf_max_margin_paired_trial", "kernel_max_margin_trial",

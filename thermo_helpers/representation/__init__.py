@@ -49,7 +49,7 @@ from .target import (ACTIVATIONS, MODELS, QuadraticTarget, quadratic_target, sam
 from .theory import (asymptotic_risk, eigen_capture, identity_share, nn_optimal_risk, nt_expected_risk, population_risk, rf_asymptotic_risk, rf_coefficients, rf_schur_identity)
 from .training import (nn_flow_risk, nn_gradient_flow, train_nn_sgd)
 
-__all__ = [ "checks", "quadratic_target", "sample_weights",
+__all__ = ["checks", "quadratic_target", "sample_weights",
     "rf_coefficients", "population_risk", "nn_optimal_risk", "asymptotic_risk", "rf_asymptotic_risk",
     "eigen_capture", "identity_share", "rf_schur_identity", "nt_expected_risk",
     "relu_rf_moments", "relu_network_risk", "relu_nt_solve", "relu_nt_risk", "train_nn_sgd", "nn_gradient_flow", "nn_flow_risk",

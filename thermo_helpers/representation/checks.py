@@ -15,7 +15,7 @@ from .._validate import Instance, Integer, ListOf, Real, Text, Unchecked, valida
 from .. import stats
 from ..sweep import SweepResult
 
-__all__ = [ "curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row"]
+__all__ = ["curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row"]
 
 P_LEVEL = 0.01
 """A chi-square p-value below this is read as a disagreement."""

@@ -124,7 +124,7 @@ def relu_trained_risk(
     step_size: float = 0.1,
     batch_size: int = 64,
 ) -> dict:
-    """Train a ReLU network of width ``round(psi1 d)`` by SGD (:func:`train_relu_nn`); exact final risk."""
+    """Train a ReLU network of width ``round(psi1 d)`` by SGD (:func:`_train_relu_nn`); exact final risk."""
     N = count_from_ratio("psi1", psi1, target.d)
     res = _train_relu_nn(target, N, steps=steps, step_size=step_size, rng=rng, batch_size=batch_size,
                         record_every=max(1, steps // 10))

@@ -39,11 +39,11 @@ from .relu import _SQRT_2PI, relu_network_risk
 from .target import (QuadraticTarget, _B, _TARGET, _TARGET_PSD, _W, _sym, _top_space)
 from .theory import nn_optimal_risk
 
-__all__ = [ "train_nn_sgd", "nn_gradient_flow", "nn_flow_risk"]
+__all__ = ["train_nn_sgd", "nn_gradient_flow", "nn_flow_risk"]
 
 
 def _result(steps, time, risks, overlaps, *, W, c, optimum, a=None) -> TrainResult:
-    """The trajectory of :func:`train_nn_sgd`, :func:`train_relu_nn` or :func:`nn_gradient_flow`.
+    """The trajectory of :func:`train_nn_sgd`, :func:`_train_relu_nn` or :func:`nn_gradient_flow`.
 
     ``history``: ``step``, ``time`` (``steps * step_size``, the gradient-flow
     time), ``risk`` (exact normalised population risk of the iterates) and
@@ -144,7 +144,7 @@ def train_nn_sgd(
     Returns
     -------
     TrainResult
-        Trajectory of the exact risk (:func:`nn_risk`) and of the overlap with
+        Trajectory of the exact risk (:func:`_nn_risk`) and of the overlap with
         the top-``N`` eigenspace, the final ``W`` and ``c``.
     """
     if isinstance(B, QuadraticTarget):
