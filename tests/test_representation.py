@@ -275,10 +275,6 @@ def test_bad_input_raises():
     # non-finite scalars are refused by name instead of returning NaN or diverging
     nan = float("nan")
     with pytest.raises(ValueError, match="b0"):
-        _nn_risk(B, nan, W, 0.0)
-    with pytest.raises(ValueError, match="c"):
-        _nn_risk(B, 0.0, W, np.inf)
-    with pytest.raises(ValueError, match="b0"):
         rep.relu_network_risk(B, nan, W, np.zeros(3), 0.0)
     with pytest.raises(ValueError, match="c"):
         rep.relu_network_risk(B, 0.0, W, np.zeros(3), nan)
