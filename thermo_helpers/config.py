@@ -34,7 +34,7 @@ from typing import TypeVar
 
 from threadpoolctl import threadpool_limits
 
-from ._validate import DEFAULT_MAX_ELEMENTS, Boolean, Unchecked, max_elements, validate_params
+from ._validate import DEFAULT_MAX_ELEMENTS, Boolean, Unchecked, max_elements, validate_params  # noqa: F401 (re-exported)
 
 T = TypeVar("T")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import Array, Instance, Integer, RNG, Real, Unchecked, check_size, generator, validate_params
-from ..activations import ActivationLike, ActivationSpec, get_activation
+from .._validate import Array, Instance, Integer, Real, Unchecked, check_size, generator, validate_params
+from ..activations import ActivationLike, get_activation
 from ..data import sample_sphere
 
 __all__ = ["digits_curves", "digits_summary"]

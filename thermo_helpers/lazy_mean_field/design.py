@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import Array, Integer, InvalidParameterError, ListOf, NJobs, OneOf, OrNone, RNG, Real, Seed, StepSize, check_size, validate_params
+from .._validate import Array, Integer, InvalidParameterError, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize, check_size, validate_params
 from ..activations import ActivationLike, ActivationSpec
 from ..stats import linear_extrapolation
 from ..sweep import map_tasks

@@ -13,8 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import Boolean, Instance, Integer, InvalidParameterError, ListOf, NJobs, OneOf, OrNone, Real, Seed, StepSize, Text, check_size, validate_params
-from ..activations import ActivationSpec
+from .._validate import Boolean, Instance, Integer, InvalidParameterError, ListOf, NJobs, OneOf, Real, Seed, StepSize, check_size, validate_params
 from ..stats import loglog_slope
 from ..sweep import map_tasks
 from .design import DesignResult, _weighted_loglog_slope

@@ -6,8 +6,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .._validate import Array, Instance, Integer, ListOf, OneOf, OrNone, RNG, Real, StepSize, count_from_ratio, generator, validate_params
-from .target import (ACTIVATIONS, MODELS, QuadraticTarget, _B, _PSD, _TARGET, _TARGET_PSD, _sym, quadratic_target,
+from .._validate import Instance, Integer, ListOf, OneOf, OrNone, RNG, Real, StepSize, count_from_ratio, generator, validate_params
+from .target import (ACTIVATIONS, MODELS, QuadraticTarget, _B, _PSD, _TARGET_PSD, _sym, quadratic_target,
                      sample_weights)
 from .theory import (_tau, asymptotic_risk, identity_share, nn_optimal_risk, population_risk, rf_asymptotic_risk,
                      rf_schur_identity)

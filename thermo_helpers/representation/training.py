@@ -32,11 +32,11 @@ import numpy as np
 import scipy.linalg as sla
 
 from .. import config
-from .._validate import Array, Instance, Integer, OrNone, RNG, Real, StepSize, generator, validate_params
+from .._validate import Array, Integer, OrNone, RNG, Real, StepSize, generator, validate_params
 from ..models import check_finite_training
 from ..models import TrainResult
 from .relu import _SQRT_2PI, relu_network_risk
-from .target import (QuadraticTarget, _B, _TARGET, _TARGET_PSD, _W, _sym, _top_space)
+from .target import (QuadraticTarget, _TARGET_PSD, _sym, _top_space)
 from .theory import nn_optimal_risk
 
 __all__ = ["train_nn_sgd", "nn_gradient_flow", "nn_flow_risk"]
