@@ -619,6 +619,15 @@ def test_shape_symbol_follows_an_integer_argument():
         f(3, np.ones((3, 2)))
 
 
+def test_non_finite_entries_keep_the_shape_of_an_array():
+    f = V.validate_params(x=V.Array(shape=("m",)), y=V.Array(shape=("m",), finite=False, ge=0))(lambda x, y: 1)
+    assert f(np.arange(4.0), np.array([1.0, np.nan, np.inf, 2.0])) == 1
+    with pytest.raises(ValueError, match="^y must be"):
+        f(np.arange(4.0), np.array([1.0, np.nan, -1.0, 2.0]))
+    with pytest.raises(ValueError, match="^x and y disagree on dimension m"):
+        f(np.arange(4.0), np.array([1.0, np.nan, 2.0]))
+
+
 def test_checks_run_once_at_the_door_and_not_when_switched_off():
     calls = []
     inner = V.validate_params(x=V.Real(gt=0))(lambda x: calls.append(x) or x)

@@ -109,11 +109,12 @@ def Real(gt=None, ge=None, lt=None, le=None, **opts) -> Constraint:
             return f"dtype {x.dtype}"
         if p["ndim"] is not None and x.ndim != p["ndim"] or x.size < p["min_size"]:
             return f"{x.ndim}-D with {x.size} entries"
+        f = x  # the finite entries, which the bounds apply to
         if x.dtype.kind == "f" and not np.isfinite(x).all():
             if p["finite"]:
                 return "not finite"
-            x = x[np.isfinite(x)]
-        ends = (x.min(), x.min(), x.max(), x.max()) if x.size else ()
+            f = x[np.isfinite(x)]
+        ends = (f.min(), f.min(), f.max(), f.max()) if f.size else ()
         ok = (op(v, c) for op, v, c in zip(_OPS, ends, p["bounds"]) if c is not None)
         if not all(ok):
             return "out of bounds"
