@@ -92,6 +92,7 @@ def Real(gt=None, ge=None, lt=None, le=None, **opts) -> Constraint:
     """A real number, or an array if ``array``; in bounds; finite unless told."""
     p = dict(array=False, finite=True, ndim=None, shape=None, min_size=1, labels=False)
     p.update(opts, bounds=(gt, ge, lt, le))
+    p["tests"] = [t for t in zip(_OPS, (0, 0, 1, 1), p["bounds"]) if t[2] is not None]
     b = _bounds(gt, ge, lt, le)
     text = "a real number" + (" or an array of real numbers" if p["array"] else "")
     text += (f" {b}" if b else "") + (" (finite)" if p["finite"] else " (or nan/inf)")
@@ -114,9 +115,8 @@ def Real(gt=None, ge=None, lt=None, le=None, **opts) -> Constraint:
             if p["finite"]:
                 return "not finite"
             f = x[np.isfinite(x)]
-        ends = (f.min(), f.min(), f.max(), f.max()) if f.size else ()
-        ok = (op(v, c) for op, v, c in zip(_OPS, ends, p["bounds"]) if c is not None)
-        if not all(ok):
+        ends = (f.min(), f.max()) if f.size and p["tests"] else ()
+        if ends and not all(op(ends[upper], c) for op, upper, c in p["tests"]):
             return "out of bounds"
         if p["labels"] and not np.all(np.abs(x) == 1):
             return f"labels {np.unique(x)[:5]}"
