@@ -5,30 +5,40 @@
 For each ``notebooks/<chapter>.md`` (jupytext MyST) with hidden checks in
 ``book/grading/<chapter>.yml`` this script
 
-1. builds an otter-grader "master" notebook: the chapter's cells, where each
-   ``{exercise}`` becomes an otter question (its prompt, then its solution code
-   between ``# BEGIN SOLUTION`` / ``# END SOLUTION``, then the optional answer
-   cell of the checks file, then the hidden check);
+1. builds an otter-grader "master" notebook that holds the chapter's set-up and its
+   exercises, not the whole chapter: the chapter's title and opening, then only the
+   code cells the exercises and their checks depend on (found by following the names
+   they read back through the chapter's cells), then each ``{exercise}`` as an otter
+   question: its prompt with its number and points and the names the check reads,
+   one answer cell, and the hidden check;
 2. runs ``otter assign`` on it, which writes
 
-   * ``<out>/<chapter>/student/<chapter>.ipynb``: the notebook to hand out, with
-     every solution replaced by ``...`` and the solution prose removed;
+   * ``<out>/<chapter>/student/<chapter>.ipynb``: the notebook to hand out.  Each
+     answer cell keeps one line per name the check reads, with the right-hand side
+     blanked (``n_rf_needed = ...  # int: ...``), and no solution code or prose;
    * ``<out>/<chapter>/autograder/<chapter>.ipynb``: the reference solution;
    * ``<out>/<chapter>/autograder/<chapter>-autograder_*.zip``: the autograder,
      holding the hidden checks, for ``book/grading/grade.py`` (``make grade``).
 
+Markdown is made plain for Jupyter: ``{glue:text}`` and ``{glue:md}`` become the value
+stored in the executed twin ``notebooks/<chapter>.ipynb``, ``{cite}`` becomes
+author-year, ``{download}`` a plain link, ``{numref}``/``{ref}`` to an exercise its
+number, and any other role its text.
+
 Solutions are what the chapter puts between ``{solution-start}`` and
 ``{solution-end}`` (or in cells tagged ``solution``).  Prose inside a solution is
-dropped; code cells inside it become solution cells.  An exercise without checks,
+dropped; code cells inside it form the reference answer.  An exercise without checks,
 or checks for an exercise that does not exist, is an error.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import re
 import shutil
+import symtable
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -60,7 +70,22 @@ class Exercise:
 
 
 def load_checks(chapter: str, grading_dir: Path = GRADING) -> dict:
-    """Read ``<grading_dir>/<chapter>.yml``: ``{label: {points, needs, check, answer?, plant}}``."""
+    """Read ``<grading_dir>/<chapter>.yml``.
+
+    Parameters
+    ----------
+    chapter : str
+        Chapter name (the stem of ``notebooks/<chapter>.md``).
+    grading_dir : Path
+        Folder of the checks files.
+
+    Returns
+    -------
+    dict
+        ``{label: {points, needs, hint, check, plant, answer?}}``; ``needs`` maps each
+        name the check reads to what it must hold (shown to the student).  Empty if the
+        chapter has no checks file.
+    """
     path = grading_dir / f"{chapter}.yml"
     if not path.exists():
         return {}
@@ -68,11 +93,20 @@ def load_checks(chapter: str, grading_dir: Path = GRADING) -> dict:
     if not isinstance(spec, dict):
         raise ValueError(f"{path}: expected a mapping from exercise label to its checks")
     for label, item in spec.items():
-        missing = {"points", "needs", "check", "plant"} - set(item or {})
+        missing = {"points", "needs", "hint", "check", "plant"} - set(item or {})
         if missing:
             raise ValueError(f"{path}: exercise {label!r} lacks {sorted(missing)}")
         if not (isinstance(item["points"], (int, float)) and item["points"] > 0):
             raise ValueError(f"{path}: exercise {label!r}: points must be a positive number")
+        needs = item["needs"]
+        if not (isinstance(needs, dict) and needs and all(isinstance(v, str) and v.strip() for v in needs.values())):
+            raise ValueError(f"{path}: exercise {label!r}: needs must map each name to a description of its value")
+        bad = [n for n in needs if not (isinstance(n, str) and n.isidentifier())]
+        if bad:
+            raise ValueError(f"{path}: exercise {label!r}: needs holds names that are not identifiers: {bad}")
+        hint = item["hint"]
+        if not (isinstance(hint, str) and hint.strip() and "\n" not in hint.strip() and not set('"\\') & set(hint)):
+            raise ValueError(f"{path}: exercise {label!r}: hint must be one line of text without double quotes or backslashes")
     return spec
 
 
@@ -92,7 +126,7 @@ def _split_markdown(text: str):
 
 
 def _prompt(m: re.Match) -> tuple[str, str, str]:
-    """Label, title and a plain-markdown prompt from an ``{exercise}`` directive match."""
+    """Label, title and the MyST body of an ``{exercise}`` directive match."""
     label, lines = None, []
     for line in m.group("body").splitlines():
         opt = OPTION.match(line)
@@ -103,8 +137,7 @@ def _prompt(m: re.Match) -> tuple[str, str, str]:
         lines.append(line)
     if not label:
         raise ValueError(f"exercise {m.group('title').strip()!r} has no :label:")
-    title = m.group("title").strip()
-    return label, title, f"**Exercise ({label}): {title}**\n\n" + "\n".join(lines).strip()
+    return label, m.group("title").strip(), "\n".join(lines).strip()
 
 
 def parse_chapter(nb: nbformat.NotebookNode) -> tuple[list, dict[str, Exercise]]:
@@ -170,12 +203,199 @@ def _raw(text: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_raw_cell(text)
 
 
-def _solution(src: str) -> str:
-    return "# BEGIN SOLUTION\n" + src.strip("\n") + "\n# END SOLUTION"
+# ------------------------------------------------------------------ names and the set-up slice
+def names_of(src: str) -> tuple[set[str], set[str]]:
+    """``(bound, read)`` global names of a code cell.
+
+    ``bound``: names the cell binds at its top level (assignments, loops, imports, defs).
+    ``read``: global names it reads anywhere, including inside functions, lambdas and
+    comprehensions; their own parameters and loop variables are local and not counted.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(src)  # IPython magics become plain calls
+    top = symtable.symtable(code, "<cell>", "exec")
+    bound, read = set(), set()
+    for sym in top.get_symbols():
+        if sym.is_assigned() or sym.is_imported() or sym.is_namespace():
+            bound.add(sym.get_name())
+        if sym.is_referenced():
+            read.add(sym.get_name())
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        stack.extend(table.get_children())
+        read.update(s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced())
+    return bound, read
 
 
-def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict) -> nbformat.NotebookNode:
-    """The otter-grader master notebook of ``chapter`` with the hidden ``checks``."""
+def reference_answer(ex: Exercise, spec: dict) -> str:
+    """The reference answer of one exercise: its solution code, then the checks file's ``answer``."""
+    parts = [src.strip("\n") for src in ex.solution_code]
+    if spec.get("answer"):
+        lines = [ln for ln in spec["answer"].strip("\n").splitlines()
+                 if ln.strip() not in ("# BEGIN SOLUTION", "# END SOLUTION")]
+        parts.append("\n".join(lines))
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def setup_cells(items: list, exercises: dict[str, Exercise], checks: dict) -> list[int]:
+    """Indices (into ``items``) of the chapter code cells the exercises and their checks depend on.
+
+    The first code cell (the chapter's set-up) is always kept.  Walking back from the
+    exercises, a cell is kept when it binds a name that a kept cell, a reference answer
+    or a check reads; its own reads are then needed in turn.
+    """
+    needed = set()
+    for label, ex in exercises.items():
+        stored, loaded = names_of(reference_answer(ex, checks[label]))
+        c_stored, c_loaded = names_of(checks[label]["check"])
+        needed |= (loaded - stored) | (c_loaded - c_stored - stored)
+    code = [i for i, (kind, cell) in enumerate(items) if kind == "cell" and cell.cell_type == "code"]
+    keep = set(code[:1])
+    for i in reversed(code):
+        stored, loaded = names_of(items[i][1].source)
+        if i in keep or stored & needed:
+            keep.add(i)
+            needed = (needed - (stored - loaded)) | loaded
+    return sorted(keep)
+
+
+# ------------------------------------------------------------------ MyST -> Jupyter markdown
+ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
+TITLED = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+
+
+def glue_values(executed: Path) -> dict[str, dict]:
+    """``{name: mime bundle}`` of every ``glue`` output stored in an executed notebook."""
+    if not executed.exists():
+        return {}
+    nb = nbformat.read(executed, as_version=4)
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            meta = o.get("metadata", {}).get("scrapbook")
+            if meta:
+                prefix = meta.get("mime_prefix", "")
+                out[meta["name"]] = {k[len(prefix):]: v for k, v in o.get("data", {}).items()}
+    return out
+
+
+def _glue_text(bundle: dict, fmt: str) -> str:
+    text = str(bundle.get("text/plain", "")).strip()
+    if fmt:
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = text
+        try:
+            return format(value, fmt)
+        except (TypeError, ValueError):
+            return text
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+
+
+def citations(bib: Path = HERE / "references.bib") -> dict[str, tuple[str, str]]:
+    """``{key: (authors, year)}`` from a BibTeX file, authors as 'A', 'A and B' or 'A et al.'."""
+    from pybtex.database import parse_file
+
+    out = {}
+    for key, entry in parse_file(str(bib)).entries.items():
+        people = entry.persons.get("author", []) or entry.persons.get("editor", [])
+        last = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in people]
+        who = (last[0] if len(last) == 1 else f"{last[0]} and {last[1]}" if len(last) == 2
+               else f"{last[0]} et al." if last else key)
+        out[key] = (who, entry.fields.get("year", "n.d."))
+    return out
+
+
+def plain_markdown(text: str, *, glue: dict, cites: dict, numbers: dict[str, str]) -> str:
+    """``text`` with every MyST role replaced by what it shows, so that Jupyter renders it.
+
+    Parameters
+    ----------
+    text : str
+        MyST markdown.
+    glue : dict
+        ``{name: mime bundle}`` of the chapter's glued values.
+    cites : dict
+        ``{key: (authors, year)}`` of the bibliography.
+    numbers : dict
+        ``{exercise label: number}``, for ``{numref}`` and ``{ref}``.
+    """
+
+    def sub(m: re.Match) -> str:
+        role, body = m.group("role"), m.group("body")
+        titled = TITLED.match(body)
+        text_part, target = (titled.group("text"), titled.group("target")) if titled else (None, body)
+        if role.startswith("glue"):
+            name, _, fmt = target.partition(":")
+            if name not in glue:
+                raise ValueError(f"glue value {name!r} is not stored in the executed chapter")
+            bundle = glue[name]
+            if role == "glue:md" and "text/markdown" in bundle:
+                return str(bundle["text/markdown"]).strip()
+            return _glue_text(bundle, fmt)
+        if role.startswith("cite"):
+            keys = [k.strip() for k in target.split(",") if k.strip()]
+            unknown = [k for k in keys if k not in cites]
+            if unknown:
+                raise ValueError(f"citation key(s) {unknown} are not in book/references.bib")
+            if role == "cite:t":
+                return "; ".join(f"{cites[k][0]} ({cites[k][1]})" for k in keys)
+            return "(" + "; ".join(f"{cites[k][0]} {cites[k][1]}" for k in keys) + ")"
+        if role == "download":
+            return f"[{text_part or target}]({target})"
+        if role in ("numref", "ref") and target in numbers:
+            return text_part or f"Exercise {numbers[target]}"
+        if text_part:
+            return text_part
+        return target.lstrip("/").split("/")[-1] if role == "doc" else target
+
+    return ROLE.sub(sub, text)
+
+
+def exercise_numbers(chapter: str, labels: list[str], toc: Path = HERE / "_toc.yml") -> dict[str, str]:
+    """The numbers the book gives the chapter's exercises: ``3.2`` in numbered chapters, else ``2``."""
+    cfg = yaml.safe_load(toc.read_text())
+    prefix = ""
+    for part in cfg.get("parts", []):
+        files = [c["file"].split("/")[-1] for c in part.get("chapters", [])]
+        if part.get("numbered") and chapter in files:
+            prefix = f"{files.index(chapter) + 1}."
+    return {label: f"{prefix}{k + 1}" for k, label in enumerate(labels)}
+
+
+# ------------------------------------------------------------------ the master notebook
+ANSWER_HEAD = "# Exercise {number}: your answer."
+
+
+def answer_cell(ex: Exercise, spec: dict, number: str) -> str:
+    """The otter answer cell: the reference answer, and the blanked lines the student sees."""
+    prompt = [f"{name} = ...  # {desc.strip()}" for name, desc in spec["needs"].items()]
+    return "\n".join([
+        ANSWER_HEAD.format(number=number) + " Replace each ... below (add any lines you need above them).",
+        "# BEGIN SOLUTION NO PROMPT",
+        reference_answer(ex, spec),
+        "# END SOLUTION",
+        '""" # BEGIN PROMPT',
+        *prompt,
+        '""" # END PROMPT',
+    ])
+
+
+def check_cell(spec: dict, number: str) -> str:
+    """The hidden test: every needed name set, then the checks file's ``check``."""
+    config = {"hidden": True, "points": spec["points"], "failure_message": spec["hint"].strip()}
+    guard = [f"assert {name} is not ..., 'set {name} in the answer cell of Exercise {number} (it is still ...)'"
+             for name in spec["needs"]]
+    return ('""" # BEGIN TEST CONFIG\n' + yaml.safe_dump(config, sort_keys=False) + '""" # END TEST CONFIG\n'
+            + "\n".join(guard) + "\n" + spec["check"].strip("\n"))
+
+
+def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict, *,
+                    glue: dict | None = None, cites: dict | None = None) -> nbformat.NotebookNode:
+    """The otter-grader master notebook of ``chapter``: set-up cells and exercises with hidden ``checks``."""
     items, exercises = parse_chapter(nb)
     unchecked = sorted(set(exercises) - set(checks))
     unknown = sorted(set(checks) - set(exercises))
@@ -183,30 +403,46 @@ def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict) -> nb
         raise ValueError(f"{chapter}: no checks in book/grading/{chapter}.yml for exercise(s) {unchecked}")
     if unknown:
         raise ValueError(f"{chapter}: book/grading/{chapter}.yml has checks for unknown exercise(s) {unknown}")
+    for ex in exercises.values():
+        if not ex.has_solution:
+            raise ValueError(f"{chapter}: exercise {ex.label!r} has no solution")
+    numbers = exercise_numbers(chapter, list(exercises))
+    glue = {} if glue is None else glue
+    cites = citations() if cites is None else cites
+
+    def md(text: str) -> nbformat.NotebookNode:
+        return nbformat.v4.new_markdown_cell(plain_markdown(text, glue=glue, cites=cites, numbers=numbers))
+
     config = {"name": chapter, "init_cell": False, "check_all_cell": False, "export_cell": False,
               "run_tests": False, "generate": True, "tests": {"files": False}}
     cells = [_raw("# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False))]
-    for kind, payload in items:
-        if kind == "cell":
-            cell = nbformat.from_dict(dict(payload))
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-            cells.append(cell)
-            continue
-        ex, spec = exercises[payload], checks[payload]
-        if not ex.has_solution:
-            raise ValueError(f"{chapter}: exercise {ex.label!r} has no solution")
-        cells.append(_raw(f"# BEGIN QUESTION\nname: {ex.label}\npoints: {spec['points']}"))
-        cells.append(nbformat.v4.new_markdown_cell(ex.prompt))
+    opening = next((c.source for k, c in items if k == "cell" and c.cell_type == "markdown"), f"# {chapter}")
+    cells.append(md(opening))
+    total = sum(checks[label]["points"] for label in exercises)
+    cells.append(nbformat.v4.new_markdown_cell(
+        f"**This assignment** holds the chapter's set-up (only the code cells its exercises need) and its "
+        f"{len(exercises)} exercise(s), {total:g} points in all; read the chapter itself in the book. "
+        "Run the cells from the top. Each exercise has one answer cell: replace every `...` in it (you may "
+        "add lines above them). A hidden check reads the names that cell sets, right after it."))
+    for i in setup_cells(items, exercises, checks):
+        cell = nbformat.from_dict(dict(items[i][1]))
+        cell.outputs, cell.execution_count = [], None
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
+        cells.append(cell)
+    cells.append(nbformat.v4.new_markdown_cell("## Exercises"))
+    for label, ex in exercises.items():
+        spec, number = checks[label], numbers[label]
+        pts = spec["points"]
+        names = "; ".join(f"`{n}`: {d.strip()}" for n, d in spec["needs"].items())
+        prompt = (f"### Exercise {number}: {ex.title} ({pts:g} point{'s' if pts != 1 else ''})\n\n{ex.prompt}\n\n"
+                  f"*Answer:* in the cell below, set {names}.")
+        cells.append(_raw(f"# BEGIN QUESTION\nname: {label}\npoints: {pts}"))
+        cells.append(md(prompt))
         cells.append(_raw("# BEGIN SOLUTION"))
-        for src in ex.solution_code:
-            cells.append(nbformat.v4.new_code_cell(_solution(src)))
-        if spec.get("answer"):
-            cells.append(nbformat.v4.new_code_cell(spec["answer"].strip("\n")))
+        cells.append(nbformat.v4.new_code_cell(answer_cell(ex, spec, number)))
         cells.append(_raw("# END SOLUTION"))
         cells.append(_raw("# BEGIN TESTS"))
-        header = f'""" # BEGIN TEST CONFIG\nhidden: true\npoints: {spec["points"]}\n""" # END TEST CONFIG\n'
-        cells.append(nbformat.v4.new_code_cell(header + spec["check"].strip("\n")))
+        cells.append(nbformat.v4.new_code_cell(check_cell(spec, number)))
         cells.append(_raw("# END TESTS"))
         cells.append(_raw("# END QUESTION"))
     out = nbformat.v4.new_notebook(cells=cells)
@@ -224,7 +460,7 @@ def build(chapter_md: Path, out_dir: Path, grading_dir: Path = GRADING) -> Path 
     checks = load_checks(chapter, grading_dir)
     if not checks and not parse_chapter(nb)[1]:
         return None
-    master = master_notebook(chapter, nb, checks)
+    master = master_notebook(chapter, nb, checks, glue=glue_values(chapter_md.with_suffix(".ipynb")))
     dest = out_dir / chapter
     shutil.rmtree(dest, ignore_errors=True)
     with tempfile.TemporaryDirectory() as tmp:
