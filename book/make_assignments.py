@@ -239,26 +239,49 @@ def reference_answer(ex: Exercise, spec: dict) -> str:
     return "\n\n".join(p for p in parts if p.strip())
 
 
-def setup_cells(items: list, exercises: dict[str, Exercise], checks: dict) -> list[int]:
-    """Indices (into ``items``) of the chapter code cells the exercises and their checks depend on.
+def _statements(src: str) -> list[str]:
+    """The top-level statements of a code cell, each as its source lines (decorators and comments above it included)."""
+    lines = src.splitlines()
+    tree = ast.parse(src)
+    out, prev_end = [], 0
+    for node in tree.body:
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        start = prev_end
+        while start < first and not lines[start].strip():
+            start += 1
+        out.append("\n".join(lines[start : node.end_lineno]))
+        prev_end = node.end_lineno
+    return out
 
-    The first code cell (the chapter's set-up) is always kept.  Walking back from the
-    exercises, a cell is kept when it binds a name that a kept cell, a reference answer
-    or a check reads; its own reads are then needed in turn.
+
+def setup_code(items: list, exercises: dict[str, Exercise], checks: dict) -> list[str]:
+    """The chapter code the exercises and their checks depend on, one string per kept cell.
+
+    The first code cell (the chapter's set-up) is kept whole.  In the other cells only
+    the top-level statements that matter are kept: walking back from the exercises, a
+    statement is kept when it binds a name that a kept statement, a reference answer or
+    a check reads; the names it reads are then needed in turn.  So an exercise that needs
+    one constant of a long simulation cell gets that constant, not the simulation.
     """
     needed = set()
     for label, ex in exercises.items():
         stored, loaded = names_of(reference_answer(ex, checks[label]))
         c_stored, c_loaded = names_of(checks[label]["check"])
         needed |= (loaded - stored) | (c_loaded - c_stored - stored)
-    code = [i for i, (kind, cell) in enumerate(items) if kind == "cell" and cell.cell_type == "code"]
-    keep = set(code[:1])
-    for i in reversed(code):
-        stored, loaded = names_of(items[i][1].source)
-        if i in keep or stored & needed:
-            keep.add(i)
-            needed = (needed - (stored - loaded)) | loaded
-    return sorted(keep)
+    code = [cell.source for kind, cell in items if kind == "cell" and cell.cell_type == "code"]
+    if not code:
+        return []
+    kept_cells = []
+    for src in reversed(code[1:]):
+        kept = []
+        for stmt in reversed(_statements(src)):
+            stored, loaded = names_of(stmt)
+            if stored & needed:
+                kept.append(stmt)
+                needed = (needed - (stored - loaded)) | loaded
+        if kept:
+            kept_cells.append("\n".join(reversed(kept)))
+    return [code[0]] + list(reversed(kept_cells))
 
 
 # ------------------------------------------------------------------ MyST -> Jupyter markdown
@@ -417,18 +440,18 @@ def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict, *,
               "run_tests": False, "generate": True, "tests": {"files": False}}
     cells = [_raw("# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False))]
     opening = next((c.source for k, c in items if k == "cell" and c.cell_type == "markdown"), f"# {chapter}")
+    # the chapter's "download this chapter" line would point at this very notebook: leave it out
+    opening = "\n\n".join(p for p in opening.split("\n\n") if not re.fullmatch(r"\s*\{download\}`[^`]*`\s*", p))
     cells.append(md(opening))
     total = sum(checks[label]["points"] for label in exercises)
     cells.append(nbformat.v4.new_markdown_cell(
-        f"**This assignment** holds the chapter's set-up (only the code cells its exercises need) and its "
+        f"**This assignment** holds the chapter's set-up (only the code its exercises need) and its "
         f"{len(exercises)} exercise(s), {total:g} points in all; read the chapter itself in the book. "
         "Run the cells from the top. Each exercise has one answer cell: replace every `...` in it (you may "
         "add lines above them). A hidden check reads the names that cell sets, right after it."))
-    for i in setup_cells(items, exercises, checks):
-        cell = nbformat.from_dict(dict(items[i][1]))
-        cell.outputs, cell.execution_count = [], None
-        cell.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
-        cells.append(cell)
+    for k, src in enumerate(setup_code(items, exercises, checks)):
+        head = "" if k == 0 else "# From the chapter: only the lines the exercises need.\n"
+        cells.append(nbformat.v4.new_code_cell(head + src))
     cells.append(nbformat.v4.new_markdown_cell("## Exercises"))
     for label, ex in exercises.items():
         spec, number = checks[label], numbers[label]
