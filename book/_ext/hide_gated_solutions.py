@@ -181,4 +181,5 @@ def setup(app):
     app.add_transform(RemoveSolutions)
     app.connect("source-read", _source_read)
     app.connect("build-finished", _build_finished)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: a build cached before solutions were stripped from the sources is read again
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
