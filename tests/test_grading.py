@@ -299,3 +299,19 @@ def test_grade_refuses_bad_arguments(tmp_path):
         grader.grade(tmp_path, tmp_path, tmp_path / "g.csv", timeout=0)
     with pytest.raises(ValueError, match="n_jobs"):
         grader.grade(tmp_path, tmp_path, tmp_path / "g.csv", n_jobs=0)
+
+
+def test_jupyterlab_myst_is_enabled_and_compatible():
+    """`make lab` renders MyST: jupyterlab-myst is installed, enabled, and compatible with the pinned JupyterLab.
+
+    JupyterLab marks an extension built against other shared packages with an X and does
+    not load it (jupyterlab-myst 2.7.0 under JupyterLab 4.6 did exactly that).
+    """
+    import subprocess
+
+    jupyter = Path(sys.executable).with_name("jupyter")
+    out = subprocess.run([str(jupyter), "labextension", "list"], capture_output=True, text=True, timeout=120)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr)
+    line = next((ln for ln in text.splitlines() if "jupyterlab-myst" in ln and " v" in ln), "")
+    assert line, f"jupyterlab-myst is not installed:\n{text}"
+    assert "enabled" in line and "OK" in line, f"jupyterlab-myst is not usable: {line.strip()}\n{text}"
