@@ -41,6 +41,7 @@ import shutil
 import symtable
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -407,13 +408,19 @@ def answer_cell(ex: Exercise, spec: dict, number: str) -> str:
     ])
 
 
-def check_cell(spec: dict, number: str) -> str:
-    """The hidden test: every needed name set, then the checks file's ``check``."""
+def check_cell(spec: dict, number: str, label: str) -> str:
+    """The hidden test: every needed name set, then the checks file's ``check``.
+
+    The check runs inside one function, so it stops at the first failed assertion and the
+    feedback carries that assertion's message only, not the errors that would follow.
+    """
     config = {"hidden": True, "points": spec["points"], "failure_message": spec["hint"].strip()}
     guard = [f"assert {name} is not ..., 'set {name} in the answer cell of Exercise {number} (it is still ...)'"
              for name in spec["needs"]]
+    body = "\n".join(guard) + "\n" + spec["check"].strip("\n")
+    func = "check_" + re.sub(r"\W", "_", label)
     return ('""" # BEGIN TEST CONFIG\n' + yaml.safe_dump(config, sort_keys=False) + '""" # END TEST CONFIG\n'
-            + "\n".join(guard) + "\n" + spec["check"].strip("\n"))
+            + f"def {func}():\n" + textwrap.indent(body, "    ") + f"\n{func}()")
 
 
 def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict, *,
@@ -465,7 +472,7 @@ def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict, *,
         cells.append(nbformat.v4.new_code_cell(answer_cell(ex, spec, number)))
         cells.append(_raw("# END SOLUTION"))
         cells.append(_raw("# BEGIN TESTS"))
-        cells.append(nbformat.v4.new_code_cell(check_cell(spec, number)))
+        cells.append(nbformat.v4.new_code_cell(check_cell(spec, number, label)))
         cells.append(_raw("# END TESTS"))
         cells.append(_raw("# END QUESTION"))
     out = nbformat.v4.new_notebook(cells=cells)
