@@ -315,3 +315,23 @@ def test_jupyterlab_myst_is_enabled_and_compatible():
     line = next((ln for ln in text.splitlines() if "jupyterlab-myst" in ln and " v" in ln), "")
     assert line, f"jupyterlab-myst is not installed:\n{text}"
     assert "enabled" in line and "OK" in line, f"jupyterlab-myst is not usable: {line.strip()}\n{text}"
+
+
+def test_student_edition_stripper_on_a_synthetic_chapter():
+    """book/_ext/hide_gated_solutions.py cuts gated solutions and solution cells, keeps the rest."""
+    hide = _load("hide_gated_solutions", ROOT / "book" / "_ext" / "hide_gated_solutions.py")
+    md = ("Intro\n\n```{exercise} E\n:label: e1\nDo it.\n```\n\n```{solution-start} e1\n:class: dropdown\n```\n"
+          "Secret prose\n\n```{code-cell} ipython3\nsecret = 1\n```\n\n```{solution-end}\n```\n\n"
+          "```{code-cell} ipython3\n:tags: [solution]\nalso_secret = 2\n```\n\n"
+          "```{code-cell} ipython3\nkept = 3\n```\n\n:::{solution} e1\nplain secret\n:::\nAfter\n")
+    text, inside = hide.strip_text(md)
+    assert not inside and "Secret" not in text and "secret" not in text and "{solution" not in text
+    assert "Do it." in text and "kept = 3" in text and "After" in text
+    nb = jupytext.reads(md, fmt="md:myst")
+    out = hide.strip_notebook(json.loads(nbformat.writes(nb)))
+    src = "\n".join("".join(c["source"]) for c in out["cells"])
+    assert "ecret" not in src and "{solution" not in src and "kept = 3" in src and "Do it." in src
+    with pytest.raises(TypeError, match="nb"):
+        hide.strip_notebook([])
+    with pytest.raises(TypeError, match="text"):
+        hide.strip_text(None)
