@@ -37,5 +37,7 @@ def write_overrides(venv: Path) -> Path:
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
-    print(f"JupyterLab default viewers for .md written (open chapters with Open With > Notebook): "
-          f"{write_overrides(Path(sys.argv[1]))}")
+    print(
+        f"JupyterLab default viewers for .md written (open chapters with Open With > Notebook): "
+        f"{write_overrides(Path(sys.argv[1]))}"
+    )

@@ -52,10 +52,18 @@ import yaml
 HERE = Path(__file__).resolve().parent
 GRADING = HERE / "grading"
 
-EXERCISE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{exercise\}(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.S | re.M)
-SOL_START = re.compile(r"^`{3,}\{solution-start\}\s*(?P<label>[^\s`]*)[^\n]*\n.*?^`{3,}[ \t]*$", re.S | re.M)
+EXERCISE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{exercise\}(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.S | re.M,
+)
+SOL_START = re.compile(
+    r"^`{3,}\{solution-start\}\s*(?P<label>[^\s`]*)[^\n]*\n.*?^`{3,}[ \t]*$",
+    re.S | re.M,
+)
 SOL_END = re.compile(r"^`{3,}\{solution-end\}[^\n]*\n`{3,}[ \t]*$", re.M)
-SOL_BLOCK = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$", re.S | re.M)
+SOL_BLOCK = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$", re.S | re.M
+)
 OPTION = re.compile(r"^:(\w[\w-]*):[ \t]*(.*)$")
 
 
@@ -92,31 +100,57 @@ def load_checks(chapter: str, grading_dir: Path = GRADING) -> dict:
         return {}
     spec = yaml.safe_load(path.read_text()) or {}
     if not isinstance(spec, dict):
-        raise ValueError(f"{path}: expected a mapping from exercise label to its checks")
+        raise ValueError(
+            f"{path}: expected a mapping from exercise label to its checks"
+        )
     for label, item in spec.items():
         missing = {"points", "needs", "hint", "check", "plant"} - set(item or {})
         if missing:
             raise ValueError(f"{path}: exercise {label!r} lacks {sorted(missing)}")
         if not (isinstance(item["points"], (int, float)) and item["points"] > 0):
-            raise ValueError(f"{path}: exercise {label!r}: points must be a positive number")
+            raise ValueError(
+                f"{path}: exercise {label!r}: points must be a positive number"
+            )
         needs = item["needs"]
-        if not (isinstance(needs, dict) and needs and all(isinstance(v, str) and v.strip() for v in needs.values())):
-            raise ValueError(f"{path}: exercise {label!r}: needs must map each name to a description of its value")
+        if not (
+            isinstance(needs, dict)
+            and needs
+            and all(isinstance(v, str) and v.strip() for v in needs.values())
+        ):
+            raise ValueError(
+                f"{path}: exercise {label!r}: needs must map each name to a description of its value"
+            )
         bad = [n for n in needs if not (isinstance(n, str) and n.isidentifier())]
         if bad:
-            raise ValueError(f"{path}: exercise {label!r}: needs holds names that are not identifiers: {bad}")
+            raise ValueError(
+                f"{path}: exercise {label!r}: needs holds names that are not identifiers: {bad}"
+            )
         hint = item["hint"]
-        if not (isinstance(hint, str) and hint.strip() and "\n" not in hint.strip() and not set('"\\') & set(hint)):
-            raise ValueError(f"{path}: exercise {label!r}: hint must be one line of text without double quotes or backslashes")
+        if not (
+            isinstance(hint, str)
+            and hint.strip()
+            and "\n" not in hint.strip()
+            and not set('"\\') & set(hint)
+        ):
+            raise ValueError(
+                f"{path}: exercise {label!r}: hint must be one line of text without double quotes or backslashes"
+            )
     return spec
 
 
 def _split_markdown(text: str):
     """Yield ``(kind, payload)`` pieces of a markdown cell: text, exercise, start, end."""
     pos = 0
-    patterns = [("exercise", EXERCISE), ("start", SOL_START), ("end", SOL_END), ("block", SOL_BLOCK)]
+    patterns = [
+        ("exercise", EXERCISE),
+        ("start", SOL_START),
+        ("end", SOL_END),
+        ("block", SOL_BLOCK),
+    ]
     while True:
-        hits = [(m.start(), kind, m) for kind, p in patterns if (m := p.search(text, pos))]
+        hits = [
+            (m.start(), kind, m) for kind, p in patterns if (m := p.search(text, pos))
+        ]
         if not hits:
             yield "text", text[pos:]
             return
@@ -171,7 +205,9 @@ def parse_chapter(nb: nbformat.NotebookNode) -> tuple[list, dict[str, Exercise]]
                 if inside:
                     raise ValueError("an {exercise} inside a solution")
                 if "".join(kept).strip():
-                    items.append(("cell", nbformat.v4.new_markdown_cell("".join(kept).strip())))
+                    items.append(
+                        ("cell", nbformat.v4.new_markdown_cell("".join(kept).strip()))
+                    )
                 kept = []
                 label, title, prompt = _prompt(payload)
                 if label in exercises:
@@ -184,7 +220,9 @@ def parse_chapter(nb: nbformat.NotebookNode) -> tuple[list, dict[str, Exercise]]
                     raise ValueError("a {solution-start} inside another solution")
                 target = payload.group("label")
                 if target not in exercises:
-                    raise ValueError(f"{{solution-start}} {target} refers to no exercise above it")
+                    raise ValueError(
+                        f"{{solution-start}} {target} refers to no exercise above it"
+                    )
                 current, inside = target, True
                 exercises[target].has_solution = True
             elif kind == "end":
@@ -226,7 +264,11 @@ def names_of(src: str) -> tuple[set[str], set[str]]:
     while stack:
         table = stack.pop()
         stack.extend(table.get_children())
-        read.update(s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced())
+        read.update(
+            s.get_name()
+            for s in table.get_symbols()
+            if s.is_global() and s.is_referenced()
+        )
     return bound, read
 
 
@@ -234,8 +276,11 @@ def reference_answer(ex: Exercise, spec: dict) -> str:
     """The reference answer of one exercise: its solution code, then the checks file's ``answer``."""
     parts = [src.strip("\n") for src in ex.solution_code]
     if spec.get("answer"):
-        lines = [ln for ln in spec["answer"].strip("\n").splitlines()
-                 if ln.strip() not in ("# BEGIN SOLUTION", "# END SOLUTION")]
+        lines = [
+            ln
+            for ln in spec["answer"].strip("\n").splitlines()
+            if ln.strip() not in ("# BEGIN SOLUTION", "# END SOLUTION")
+        ]
         parts.append("\n".join(lines))
     return "\n\n".join(p for p in parts if p.strip())
 
@@ -246,7 +291,10 @@ def _statements(src: str) -> list[str]:
     tree = ast.parse(src)
     out, prev_end = [], 0
     for node in tree.body:
-        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        first = (
+            min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+            - 1
+        )
         start = prev_end
         while start < first and not lines[start].strip():
             start += 1
@@ -269,7 +317,11 @@ def setup_code(items: list, exercises: dict[str, Exercise], checks: dict) -> lis
         stored, loaded = names_of(reference_answer(ex, checks[label]))
         c_stored, c_loaded = names_of(checks[label]["check"])
         needed |= (loaded - stored) | (c_loaded - c_stored - stored)
-    code = [cell.source for kind, cell in items if kind == "cell" and cell.cell_type == "code"]
+    code = [
+        cell.source
+        for kind, cell in items
+        if kind == "cell" and cell.cell_type == "code"
+    ]
     if not code:
         return []
     kept_cells = []
@@ -301,7 +353,9 @@ def glue_values(executed: Path) -> dict[str, dict]:
             meta = o.get("metadata", {}).get("scrapbook")
             if meta:
                 prefix = meta.get("mime_prefix", "")
-                out[meta["name"]] = {k[len(prefix):]: v for k, v in o.get("data", {}).items()}
+                out[meta["name"]] = {
+                    k[len(prefix) :]: v for k, v in o.get("data", {}).items()
+                }
     return out
 
 
@@ -316,7 +370,11 @@ def _glue_text(bundle: dict, fmt: str) -> str:
             return format(value, fmt)
         except (TypeError, ValueError):
             return text
-    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+    return (
+        text[1:-1]
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\""
+        else text
+    )
 
 
 def citations(bib: Path = HERE / "references.bib") -> dict[str, tuple[str, str]]:
@@ -326,14 +384,25 @@ def citations(bib: Path = HERE / "references.bib") -> dict[str, tuple[str, str]]
     out = {}
     for key, entry in parse_file(str(bib)).entries.items():
         people = entry.persons.get("author", []) or entry.persons.get("editor", [])
-        last = [" ".join(p.last_names).replace("{", "").replace("}", "") for p in people]
-        who = (last[0] if len(last) == 1 else f"{last[0]} and {last[1]}" if len(last) == 2
-               else f"{last[0]} et al." if last else key)
+        last = [
+            " ".join(p.last_names).replace("{", "").replace("}", "") for p in people
+        ]
+        who = (
+            last[0]
+            if len(last) == 1
+            else f"{last[0]} and {last[1]}"
+            if len(last) == 2
+            else f"{last[0]} et al."
+            if last
+            else key
+        )
         out[key] = (who, entry.fields.get("year", "n.d."))
     return out
 
 
-def plain_markdown(text: str, *, glue: dict, cites: dict, numbers: dict[str, str]) -> str:
+def plain_markdown(
+    text: str, *, glue: dict, cites: dict, numbers: dict[str, str]
+) -> str:
     """``text`` with every MyST role replaced by what it shows, so that Jupyter renders it.
 
     Parameters
@@ -351,11 +420,15 @@ def plain_markdown(text: str, *, glue: dict, cites: dict, numbers: dict[str, str
     def sub(m: re.Match) -> str:
         role, body = m.group("role"), m.group("body")
         titled = TITLED.match(body)
-        text_part, target = (titled.group("text"), titled.group("target")) if titled else (None, body)
+        text_part, target = (
+            (titled.group("text"), titled.group("target")) if titled else (None, body)
+        )
         if role.startswith("glue"):
             name, _, fmt = target.partition(":")
             if name not in glue:
-                raise ValueError(f"glue value {name!r} is not stored in the executed chapter")
+                raise ValueError(
+                    f"glue value {name!r} is not stored in the executed chapter"
+                )
             bundle = glue[name]
             if role == "glue:md" and "text/markdown" in bundle:
                 return str(bundle["text/markdown"]).strip()
@@ -364,7 +437,9 @@ def plain_markdown(text: str, *, glue: dict, cites: dict, numbers: dict[str, str
             keys = [k.strip() for k in target.split(",") if k.strip()]
             unknown = [k for k in keys if k not in cites]
             if unknown:
-                raise ValueError(f"citation key(s) {unknown} are not in book/references.bib")
+                raise ValueError(
+                    f"citation key(s) {unknown} are not in book/references.bib"
+                )
             if role == "cite:t":
                 return "; ".join(f"{cites[k][0]} ({cites[k][1]})" for k in keys)
             return "(" + "; ".join(f"{cites[k][0]} {cites[k][1]}" for k in keys) + ")"
@@ -379,7 +454,9 @@ def plain_markdown(text: str, *, glue: dict, cites: dict, numbers: dict[str, str
     return ROLE.sub(sub, text)
 
 
-def exercise_numbers(chapter: str, labels: list[str], toc: Path = HERE / "_toc.yml") -> dict[str, str]:
+def exercise_numbers(
+    chapter: str, labels: list[str], toc: Path = HERE / "_toc.yml"
+) -> dict[str, str]:
     """The numbers the book gives the chapter's exercises: ``3.2`` in numbered chapters, else ``2``."""
     cfg = yaml.safe_load(toc.read_text())
     prefix = ""
@@ -397,15 +474,18 @@ ANSWER_HEAD = "# Exercise {number}: your answer."
 def answer_cell(ex: Exercise, spec: dict, number: str) -> str:
     """The otter answer cell: the reference answer, and the blanked lines the student sees."""
     prompt = [f"{name} = ...  # {desc.strip()}" for name, desc in spec["needs"].items()]
-    return "\n".join([
-        ANSWER_HEAD.format(number=number) + " Replace each ... below (add any lines you need above them).",
-        "# BEGIN SOLUTION NO PROMPT",
-        reference_answer(ex, spec),
-        "# END SOLUTION",
-        '""" # BEGIN PROMPT',
-        *prompt,
-        '""" # END PROMPT',
-    ])
+    return "\n".join(
+        [
+            ANSWER_HEAD.format(number=number)
+            + " Replace each ... below (add any lines you need above them).",
+            "# BEGIN SOLUTION NO PROMPT",
+            reference_answer(ex, spec),
+            "# END SOLUTION",
+            '""" # BEGIN PROMPT',
+            *prompt,
+            '""" # END PROMPT',
+        ]
+    )
 
 
 def check_cell(spec: dict, number: str, label: str) -> str:
@@ -414,25 +494,47 @@ def check_cell(spec: dict, number: str, label: str) -> str:
     The check runs inside one function, so it stops at the first failed assertion and the
     feedback carries that assertion's message only, not the errors that would follow.
     """
-    config = {"hidden": True, "points": spec["points"], "failure_message": spec["hint"].strip()}
-    guard = [f"assert {name} is not ..., 'set {name} in the answer cell of Exercise {number} (it is still ...)'"
-             for name in spec["needs"]]
+    config = {
+        "hidden": True,
+        "points": spec["points"],
+        "failure_message": spec["hint"].strip(),
+    }
+    guard = [
+        f"assert {name} is not ..., 'set {name} in the answer cell of Exercise {number} (it is still ...)'"
+        for name in spec["needs"]
+    ]
     body = "\n".join(guard) + "\n" + spec["check"].strip("\n")
     func = "check_" + re.sub(r"\W", "_", label)
-    return ('""" # BEGIN TEST CONFIG\n' + yaml.safe_dump(config, sort_keys=False) + '""" # END TEST CONFIG\n'
-            + f"def {func}():\n" + textwrap.indent(body, "    ") + f"\n{func}()")
+    return (
+        '""" # BEGIN TEST CONFIG\n'
+        + yaml.safe_dump(config, sort_keys=False)
+        + '""" # END TEST CONFIG\n'
+        + f"def {func}():\n"
+        + textwrap.indent(body, "    ")
+        + f"\n{func}()"
+    )
 
 
-def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict, *,
-                    glue: dict | None = None, cites: dict | None = None) -> nbformat.NotebookNode:
+def master_notebook(
+    chapter: str,
+    nb: nbformat.NotebookNode,
+    checks: dict,
+    *,
+    glue: dict | None = None,
+    cites: dict | None = None,
+) -> nbformat.NotebookNode:
     """The otter-grader master notebook of ``chapter``: set-up cells and exercises with hidden ``checks``."""
     items, exercises = parse_chapter(nb)
     unchecked = sorted(set(exercises) - set(checks))
     unknown = sorted(set(checks) - set(exercises))
     if unchecked:
-        raise ValueError(f"{chapter}: no checks in book/grading/{chapter}.yml for exercise(s) {unchecked}")
+        raise ValueError(
+            f"{chapter}: no checks in book/grading/{chapter}.yml for exercise(s) {unchecked}"
+        )
     if unknown:
-        raise ValueError(f"{chapter}: book/grading/{chapter}.yml has checks for unknown exercise(s) {unknown}")
+        raise ValueError(
+            f"{chapter}: book/grading/{chapter}.yml has checks for unknown exercise(s) {unknown}"
+        )
     for ex in exercises.values():
         if not ex.has_solution:
             raise ValueError(f"{chapter}: exercise {ex.label!r} has no solution")
@@ -441,31 +543,54 @@ def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict, *,
     cites = citations() if cites is None else cites
 
     def md(text: str) -> nbformat.NotebookNode:
-        return nbformat.v4.new_markdown_cell(plain_markdown(text, glue=glue, cites=cites, numbers=numbers))
+        return nbformat.v4.new_markdown_cell(
+            plain_markdown(text, glue=glue, cites=cites, numbers=numbers)
+        )
 
-    config = {"name": chapter, "init_cell": False, "check_all_cell": False, "export_cell": False,
-              "run_tests": False, "generate": True, "tests": {"files": False}}
+    config = {
+        "name": chapter,
+        "init_cell": False,
+        "check_all_cell": False,
+        "export_cell": False,
+        "run_tests": False,
+        "generate": True,
+        "tests": {"files": False},
+    }
     cells = [_raw("# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False))]
-    opening = next((c.source for k, c in items if k == "cell" and c.cell_type == "markdown"), f"# {chapter}")
+    opening = next(
+        (c.source for k, c in items if k == "cell" and c.cell_type == "markdown"),
+        f"# {chapter}",
+    )
     # the chapter's "download this chapter" line would point at this very notebook: leave it out
-    opening = "\n\n".join(p for p in opening.split("\n\n") if not re.fullmatch(r"\s*\{download\}`[^`]*`\s*", p))
+    opening = "\n\n".join(
+        p
+        for p in opening.split("\n\n")
+        if not re.fullmatch(r"\s*\{download\}`[^`]*`\s*", p)
+    )
     cells.append(md(opening))
     total = sum(checks[label]["points"] for label in exercises)
-    cells.append(nbformat.v4.new_markdown_cell(
-        f"**This assignment** holds the chapter's set-up (only the code its exercises need) and its "
-        f"{len(exercises)} exercise(s), {total:g} points in all; read the chapter itself in the book. "
-        "Run the cells from the top. Each exercise has one answer cell: replace every `...` in it (you may "
-        "add lines above them). A hidden check reads the names that cell sets, right after it."))
+    cells.append(
+        nbformat.v4.new_markdown_cell(
+            f"**This assignment** holds the chapter's set-up (only the code its exercises need) and its "
+            f"{len(exercises)} exercise(s), {total:g} points in all; read the chapter itself in the book. "
+            "Run the cells from the top. Each exercise has one answer cell: replace every `...` in it (you may "
+            "add lines above them). A hidden check reads the names that cell sets, right after it."
+        )
+    )
     for k, src in enumerate(setup_code(items, exercises, checks)):
-        head = "" if k == 0 else "# From the chapter: only the lines the exercises need.\n"
+        head = (
+            "" if k == 0 else "# From the chapter: only the lines the exercises need.\n"
+        )
         cells.append(nbformat.v4.new_code_cell(head + src))
     cells.append(nbformat.v4.new_markdown_cell("## Exercises"))
     for label, ex in exercises.items():
         spec, number = checks[label], numbers[label]
         pts = spec["points"]
         names = "; ".join(f"`{n}`: {d.strip()}" for n, d in spec["needs"].items())
-        prompt = (f"### Exercise {number}: {ex.title} ({pts:g} point{'s' if pts != 1 else ''})\n\n{ex.prompt}\n\n"
-                  f"*Answer:* in the cell below, set {names}.")
+        prompt = (
+            f"### Exercise {number}: {ex.title} ({pts:g} point{'s' if pts != 1 else ''})\n\n{ex.prompt}\n\n"
+            f"*Answer:* in the cell below, set {names}."
+        )
         cells.append(_raw(f"# BEGIN QUESTION\nname: {label}\npoints: {pts}"))
         cells.append(md(prompt))
         cells.append(_raw("# BEGIN SOLUTION"))
@@ -476,8 +601,14 @@ def master_notebook(chapter: str, nb: nbformat.NotebookNode, checks: dict, *,
         cells.append(_raw("# END TESTS"))
         cells.append(_raw("# END QUESTION"))
     out = nbformat.v4.new_notebook(cells=cells)
-    out.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                    "language_info": {"name": "python"}}
+    out.metadata = {
+        "kernelspec": {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        },
+        "language_info": {"name": "python"},
+    }
     return out
 
 
@@ -490,7 +621,9 @@ def build(chapter_md: Path, out_dir: Path, grading_dir: Path = GRADING) -> Path 
     checks = load_checks(chapter, grading_dir)
     if not checks and not parse_chapter(nb)[1]:
         return None
-    master = master_notebook(chapter, nb, checks, glue=glue_values(chapter_md.with_suffix(".ipynb")))
+    master = master_notebook(
+        chapter, nb, checks, glue=glue_values(chapter_md.with_suffix(".ipynb"))
+    )
     dest = out_dir / chapter
     shutil.rmtree(dest, ignore_errors=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -501,7 +634,9 @@ def build(chapter_md: Path, out_dir: Path, grading_dir: Path = GRADING) -> Path 
             otter_assign(str(src), str(dest), no_pdfs=True, no_run_tests=True)
     zips = sorted((dest / "autograder").glob(f"{chapter}-autograder_*.zip"))
     if not zips or not (dest / "student" / f"{chapter}.ipynb").exists():
-        raise RuntimeError(f"{chapter}: otter assign wrote no autograder:\n{log.getvalue()}")
+        raise RuntimeError(
+            f"{chapter}: otter assign wrote no autograder:\n{log.getvalue()}"
+        )
     return dest
 
 
@@ -514,8 +649,10 @@ def main(src_dir: str, out_dir: str) -> int:
             print(f"{md.stem}: no exercises")
             continue
         n = len(load_checks(md.stem))
-        print(f"{md.stem}: {n} exercise(s) -> {dest / 'student' / (md.stem + '.ipynb')}, "
-              f"autograder in {dest / 'autograder'}")
+        print(
+            f"{md.stem}: {n} exercise(s) -> {dest / 'student' / (md.stem + '.ipynb')}, "
+            f"autograder in {dest / 'autograder'}"
+        )
     return 0
 
 

@@ -36,11 +36,24 @@ from sphinx.util import logging
 LOGGER = logging.getLogger(__name__)
 
 # A gated region: from a {solution-start} directive to the end of its {solution-end}.
-_START = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution-start\}[^\n]*\n.*?^(?P=fence)[ \t]*$", re.S | re.M)
-_END = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution-end\}[^\n]*\n(?:.*?\n)??(?P=fence)[ \t]*$", re.S | re.M)
-_BLOCK = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$", re.S | re.M)
-_CODE_CELL = re.compile(r"^(?P<fence>`{3,})\{code-cell\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.S | re.M)
-_SOLUTION_TAG = re.compile(r"^(?::tags:|tags:)[ \t]*\[[^\]\n]*\bsolution\b[^\]\n]*\]", re.M)
+_START = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{solution-start\}[^\n]*\n.*?^(?P=fence)[ \t]*$",
+    re.S | re.M,
+)
+_END = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{solution-end\}[^\n]*\n(?:.*?\n)??(?P=fence)[ \t]*$",
+    re.S | re.M,
+)
+_BLOCK = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$", re.S | re.M
+)
+_CODE_CELL = re.compile(
+    r"^(?P<fence>`{3,})\{code-cell\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+    re.S | re.M,
+)
+_SOLUTION_TAG = re.compile(
+    r"^(?::tags:|tags:)[ \t]*\[[^\]\n]*\bsolution\b[^\]\n]*\]", re.M
+)
 MARKERS = ("{solution-start}", "{solution-end}", "{solution}")
 
 
@@ -77,7 +90,10 @@ def strip_text(text: str, inside: bool = False) -> tuple[str, bool]:
             break
         kept.append(text[pos : start.start()])
         pos, inside = start.end(), True
-    out = _CODE_CELL.sub(lambda m: "" if _SOLUTION_TAG.search(m.group("body")) else m.group(0), "".join(kept))
+    out = _CODE_CELL.sub(
+        lambda m: "" if _SOLUTION_TAG.search(m.group("body")) else m.group(0),
+        "".join(kept),
+    )
     return out, False
 
 
@@ -150,10 +166,19 @@ def _build_finished(app, exception) -> None:
         return
     out = Path(app.outdir)
     changed = [p for p in sorted(out.rglob("*")) if p.is_file() and strip_file(p)]
-    LOGGER.info(f"hide_gated_solutions: stripped solutions from {len(changed)} copied source file(s)")
+    LOGGER.info(
+        f"hide_gated_solutions: stripped solutions from {len(changed)} copied source file(s)"
+    )
     left = []
     for path in sorted(out.rglob("*")):
-        if path.is_file() and path.suffix in {".html", ".txt", ".ipynb", ".md", ".js", ".json"}:
+        if path.is_file() and path.suffix in {
+            ".html",
+            ".txt",
+            ".ipynb",
+            ".md",
+            ".js",
+            ".json",
+        }:
             text = path.read_text(encoding="utf-8", errors="replace")
             if any(m in text for m in MARKERS):
                 left.append(str(path.relative_to(out)))
@@ -169,7 +194,11 @@ class RemoveSolutions(SphinxTransform):
     def apply(self) -> None:
         if not self.config.hide_solutions:
             return
-        from sphinx_exercise.nodes import solution_end_node, solution_node, solution_start_node
+        from sphinx_exercise.nodes import (
+            solution_end_node,
+            solution_node,
+            solution_start_node,
+        )
 
         for cls in (solution_node, solution_start_node, solution_end_node):
             for node in list(self.document.findall(cls)):
