@@ -88,7 +88,7 @@ site-stored: $(STAMP)  ## build the site from the stored .ipynb outputs (no exec
 student: $(STAMP)  ## student edition of the site (solutions hidden) in book/_build/student/_build/html
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/variant_config.py student > $(BUILD)/_config_student.yml
-	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_student.yml --path-output $(BUILD)/student
+	$(BIN)/jupyter-book build book --all -W -n --keep-going --config $(BUILD)/_config_student.yml --path-output $(BUILD)/student
 
 # ---------------------------------------------------------------- notebooks
 notebooks: $(STAMP)  ## sync every .md/.ipynb pair and re-execute to refresh stored outputs
@@ -104,7 +104,7 @@ notebook: $(STAMP)  ## one chapter: make notebook NB=double_descent
 assignments: $(STAMP)  ## per chapter: a student notebook and an otter-grader autograder in build/assignments
 	$(BIN)/python book/make_assignments.py $(NB_DIR) $(ASSIGNMENTS)
 
-grade: $(STAMP)  ## grade a folder of student notebooks: make grade SUBMISSIONS=dir (writes build/grades.csv)
+grade: $(STAMP)  ## grade a folder of student notebooks: make grade SUBMISSIONS=dir (build/grades.csv, build/grades_feedback/)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of <student>/<chapter>.ipynb> [GRADES=out.csv]"; exit 2; }
 	@test -d $(ASSIGNMENTS) || $(MAKE) --no-print-directory assignments
 	$(BIN)/python book/grading/grade.py --assignments $(ASSIGNMENTS) --out $(GRADES) $(SUBMISSIONS)
@@ -131,7 +131,7 @@ test-alt:  ## unit tests and nbval on every chapter under a second Python (ALT_P
 	$(MAKE) --no-print-directory env VENV=$(ALT_VENV) PYTHON=$(ALT_PYTHON)
 	$(ALT_VENV)/bin/python -m pytest -n $(PYTEST_NB_WORKERS) --dist loadfile $(NBVAL) -m "not site and not course" tests $(NB_DIR)
 
-test-course: $(STAMP)  ## the grading pipeline end to end (assignments, reference, stripped and planted submissions)
+test-course: $(STAMP)  ## the grading pipeline end to end (reference, student-style, stripped and planted submissions; feedback)
 	$(BIN)/python -m pytest -m course tests
 
 bench: $(STAMP)  ## run the benchmarks and write benchmarks/results.md

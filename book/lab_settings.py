@@ -2,13 +2,14 @@
 
     python book/lab_settings.py .venv
 
-jupytext's server extension (installed with jupytext) already serves ``.md`` files as
-notebooks through its contents manager; JupyterLab still opens them in the text editor
-on a double click unless its default viewer for Markdown is jupytext's.  This writes
-that choice into the environment's ``share/jupyter/lab/settings/overrides.json``
-(merged with any overrides already there), so ``make lab`` and ``.venv/bin/jupyter lab``
-open ``notebooks/double_descent.md`` as a notebook.  Right-click > Open With > Editor
-still shows the text.
+jupytext's server extension (installed with jupytext) serves ``.md`` files as notebooks
+through its contents manager; this writes a default viewer for Markdown and MyST into the
+environment's ``share/jupyter/lab/settings/overrides.json`` (merged with any overrides
+already there).  Checked in Chromium with JupyterLab 4.5.11 and jupytext 1.19.6: a double
+click on a ``.md`` still opens the text editor (jupytext's lab extension now names its
+factory "Notebook", and setting that name did not change the double click either), so the
+documented way is right-click > Open With > Notebook, where jupyterlab-myst renders the
+chapter's MyST.
 """
 
 from __future__ import annotations
@@ -36,4 +37,7 @@ def write_overrides(venv: Path) -> Path:
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
-    print(f"JupyterLab opens .md chapters as notebooks: {write_overrides(Path(sys.argv[1]))}")
+    print(
+        f"JupyterLab default viewers for .md written (open chapters with Open With > Notebook): "
+        f"{write_overrides(Path(sys.argv[1]))}"
+    )

@@ -291,6 +291,8 @@ def toc(out_dir: Path = PAPER_DIR) -> dict:
         files = [f for f in files if f]
         if files:
             parts.append({"caption": part["caption"], "chapters": [{"file": f} for f in files]})
+            if "numbered" in part:  # same chapter and exercise numbers as the book (Exercise 3.2)
+                parts[-1]["numbered"] = part["numbered"]
     return {"format": cfg["format"], "root": root, "parts": parts}
 
 

@@ -125,6 +125,104 @@ def test_student_edition_hides_every_solution():
         assert student.count('class="exercise') >= n_ex, f"{chapter}: the student edition lost an exercise"
 
 
+_FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}")
+_MATH_OR_ROLE = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\{[\w:-]+\}`[^`]*`|`[^`]*`", re.S)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def _norm(text: str) -> str:
+    """Whitespace collapsed, typographic quotes and dashes made plain, emphasis marks dropped."""
+    return " ".join(text.translate(_QUOTES).replace("*", "").split())
+
+
+def _solution_fragments(md_text: str) -> tuple[list[str], list[str]]:
+    """The solutions of one MyST chapter, read straight from its text: (prose pieces, code lines).
+
+    A solution is everything between a ``{solution-start}`` and its ``{solution-end}``,
+    and every code cell tagged ``solution``.  Prose is cut into sentences and each
+    sentence into its plain-text pieces between math and roles; code is taken line by
+    line.  Only pieces long enough to be distinctive are kept.
+    """
+    prose, code = [], []
+    inside = in_code = False
+    tagged_code, cell_lines = False, []
+    for line in md_text.splitlines():
+        fence = _FENCE.match(line.strip())
+        if fence and fence.group(2) == "solution-start":
+            inside = True
+            continue
+        if fence and fence.group(2) == "solution-end":
+            inside = False
+            continue
+        if fence and fence.group(2) == "code-cell":
+            in_code, cell_lines = True, []
+            continue
+        if in_code:
+            if line.strip().startswith("```"):
+                in_code = False
+                if inside or any(re.search(r"tags:.*\bsolution\b", ln) for ln in cell_lines):
+                    code.extend(ln for ln in cell_lines if not re.match(r"\s*(:\w+:|---|\w+:\s*$|tags:|mystnb|image|alt:)", ln))
+                continue
+            cell_lines.append(line)
+            continue
+        if inside and not line.startswith(("```", ":")):
+            prose.append(line)
+    pieces = []
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(prose)):
+        for piece in _MATH_OR_ROLE.split(sentence):
+            piece = _norm(piece).strip(" ,.;:()")
+            if len(piece) >= 30:
+                pieces.append(piece)
+    lines = [_norm(ln) for ln in code]
+    lines = [ln for ln in lines if len(ln) >= 20 and not ln.startswith("#")]
+    return pieces, lines
+
+
+def _reader_views(path: Path) -> str:
+    """Everything a reader of ``path`` can see, normalised: raw text, text without HTML tags, notebook cells."""
+    import html as html_mod
+    import json
+
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    views = [raw, html_mod.unescape(re.sub(r"<[^>]+>", "", raw))]
+    if path.suffix in {".ipynb", ".json"} or path.name.endswith(".ipynb.txt"):
+        with contextlib.suppress(ValueError):
+            nb = json.loads(raw)
+            for cell in nb.get("cells", []) if isinstance(nb, dict) else []:
+                src = cell.get("source", "")
+                views.append("".join(src) if isinstance(src, list) else src)
+                for out in cell.get("outputs", []):
+                    views.append(json.dumps(out, ensure_ascii=False))
+    return "\n".join(_norm(v) for v in views)
+
+
+def test_no_solution_text_reaches_any_file_of_the_student_edition():
+    """No distinctive sentence or code line of any solution is in any file of the student site.
+
+    The solutions are read from the chapter sources (notebooks/*.md), independently of
+    how the build hides them; every text file of the student build is searched: pages,
+    ``_sources``, ``_downloads`` (notebooks and sources), search index, scripts.
+    """
+    if not (STUDENT / "index.html").exists():
+        pytest.fail(f"no student edition at {STUDENT}: run `make student` (make test does it)")
+    fragments = {}
+    for md in sorted((ROOT / "notebooks").glob("*.md")):
+        text = md.read_text()
+        outside = _norm(re.sub(r"(?s)\{solution-start\}.*?\{solution-end\}", "", text))
+        prose, code = _solution_fragments(text)
+        assert prose and code, f"{md.name}: no solution prose or code found; the reader of this test is broken"
+        for frag in prose + code:
+            if frag not in outside:  # a line the chapter also shows outside its solutions is not a leak
+                fragments[frag] = md.stem
+    files = [p for p in STUDENT.rglob("*") if p.is_file() and p.suffix not in {".png", ".jpg", ".svg", ".woff", ".woff2", ".ttf", ".eot", ".ico", ".gif", ".inv"}]
+    leaks = []
+    for path in files:
+        seen = _reader_views(path)
+        leaks += [f"{path.relative_to(STUDENT)}: [{ch}] {frag[:70]!r}" for frag, ch in fragments.items() if frag in seen]
+    assert len(fragments) > 50, f"only {len(fragments)} solution fragments found"
+    assert not leaks, f"{len(leaks)} solution fragments in the student edition:\n" + "\n".join(leaks[:30])
+
+
 @contextlib.contextmanager
 def _serve(site):
     handler = functools.partial(_QuietHandler, directory=str(site))
