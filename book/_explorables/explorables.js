@@ -48,7 +48,9 @@
 
   function fmt(v, digits) {
     if (v === null || v === undefined || !isFinite(v)) return "not defined";
-    return Number(v).toPrecision(digits || 3).replace(/\.?0+(e|$)/, "$1");
+    if (Math.abs(v) < 1e-12) return "0";
+    // toPrecision, without the trailing zeros of a decimal fraction ("0.2500" -> "0.25", "100" stays)
+    return Number(v).toPrecision(digits || 3).replace(/(\.\d*?)0+(e|$)/, "$1$2").replace(/\.(e|$)/, "$1");
   }
 
   // ---------------------------------------------------------------- colours
@@ -226,6 +228,7 @@
       ctx.lineWidth = 1.5 * devicePixelRatio;
       ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
       ctx.font = 11 * devicePixelRatio + "px sans-serif";
+      ctx.textBaseline = "alphabetic";
       lines.forEach(function (l) {
         if (l.x === null || !isFinite(l.x)) return;
         var px = u.valToPos(l.x, "x", true);
@@ -234,7 +237,9 @@
         ctx.moveTo(px, u.bbox.top);
         ctx.lineTo(px, u.bbox.top + u.bbox.height);
         ctx.stroke();
-        ctx.fillText(l.label, px + 4 * devicePixelRatio, u.bbox.top + 14 * devicePixelRatio);
+        var right = px + 4 * devicePixelRatio + ctx.measureText(l.label).width > u.bbox.left + u.bbox.width;
+        ctx.textAlign = right ? "right" : "left";
+        ctx.fillText(l.label, px + (right ? -4 : 4) * devicePixelRatio, u.bbox.top + 14 * devicePixelRatio);
       });
       ctx.restore();
     };
@@ -274,7 +279,7 @@
     };
     var opts = {
       width: chartWidth(section), height: 300,
-      scales: { x: { time: false, distr: 3 }, y: { distr: spec.ylog ? 3 : 1, range: yRange(spec.ylog) } },
+      scales: { x: { time: false, distr: 3, range: function (u, lo, hi) { return [lo, hi]; } }, y: { distr: spec.ylog ? 3 : 1, range: yRange(spec.ylog) } },
       axes: [axis(spec.xlabel), axis(spec.ylabel)],
       series: series,
       legend: { show: false },
@@ -354,6 +359,10 @@
       summary.textContent = view.summary;
       section.thermoExplorable = {
         params: params(), index: Object.assign({}, state.index), lines: view.lines, summary: view.summary,
+        colours: (function (p) {
+          return { theme: document.documentElement.getAttribute("data-theme") || "light", text: p.text,
+                   series: p.series.slice(0, Math.max.apply(null, view.charts.map(function (c) { return c.series.length; }))) };
+        })(palette()),
         charts: view.charts.map(function (v, k) {
           var series = {};
           v.series.forEach(function (s) { series[s.label] = s.y.slice(); });

@@ -117,15 +117,19 @@ def _prepare(app) -> None:
 
 
 def _page(app, pagename, templatename, context, doctree) -> None:
+    """Add uPlot, the page's data files and the script to the head of this page only.
+
+    ``app.add_js_file`` would prefix ``_static/``; these files live in ``_explorables/``.
+    """
     names = getattr(app.env, ENV_KEY, {}).get(pagename)
     if not names:
         return
-    app.add_css_file(f"{OUT}/uPlot.min.css")
-    app.add_css_file(f"{OUT}/explorables.css")
-    app.add_js_file(f"{OUT}/uPlot.iife.min.js", loading_method="defer")
-    for name in sorted(names):
-        app.add_js_file(f"{OUT}/{name}.data.js", loading_method="defer")
-    app.add_js_file(f"{OUT}/explorables.js", loading_method="defer")
+    pathto = context["pathto"]
+    css = [f"{OUT}/uPlot.min.css", f"{OUT}/explorables.css"]
+    js = [f"{OUT}/uPlot.iife.min.js", *(f"{OUT}/{n}.data.js" for n in sorted(names)), f"{OUT}/explorables.js"]
+    tags = [f'<link rel="stylesheet" href="{pathto(f, 1)}" />' for f in css]
+    tags += [f'<script defer src="{pathto(f, 1)}"></script>' for f in js]
+    context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(tags) + "\n"
 
 
 def setup(app):
