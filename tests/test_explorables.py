@@ -101,6 +101,22 @@ class OfflinePage:
         self.ctx.close()
 
 
+@pytest.fixture(scope="module")
+def pages(browser):
+    """One offline page per explorable, opened on first use and shared by the tests of this module."""
+    opened = {}
+
+    def get(name: str) -> OfflinePage:
+        if name not in opened:
+            opened[name] = OfflinePage(browser, name)
+        return opened[name]
+
+    yield get
+    for p in opened.values():
+        _offline(p)
+        p.close()
+
+
 def _random_settings(controls: list, rng: np.random.Generator, n: int = SETTINGS) -> list[dict]:
     return [{c["id"]: int(rng.integers(len(c["values"]))) for c in controls} for _ in range(n)]
 
@@ -121,10 +137,10 @@ def _offline(p: OfflinePage) -> None:
     assert not p.errors, f"{p.name}: script errors: {p.errors[:3]}"
 
 
-def test_double_descent_draws_the_theory(browser):
+def test_double_descent_draws_the_theory(pages):
     import thermo_helpers.double_descent as dd
 
-    p = OfflinePage(browser, "double_descent")
+    p = pages("double_descent")
     rng = np.random.default_rng([SEED, 0])
     lam_c_checked = 0
     for index in _random_settings(p.controls(), rng):
@@ -149,13 +165,12 @@ def test_double_descent_draws_the_theory(browser):
                 assert drawn == pytest.approx(lam_c, rel=RTOL), f"lambda_c, {label}"
             lam_c_checked += 1
     _offline(p)
-    p.close()
 
 
-def test_max_margin_draws_the_theory(browser):
+def test_max_margin_draws_the_theory(pages):
     import thermo_helpers.max_margin as mm
 
-    p = OfflinePage(browser, "max_margin")
+    p = pages("max_margin")
     rng = np.random.default_rng([SEED, 1])
     thresholds = {}
     for k, index in enumerate(_random_settings(p.controls(), rng)):
@@ -179,13 +194,12 @@ def test_max_margin_draws_the_theory(browser):
     assert st["lines"]["kappa_inf"] == pytest.approx(kappa / np.sqrt(big), rel=RTOL)
     assert st["lines"]["test_error_inf"] == pytest.approx(err, rel=RTOL)
     _offline(p)
-    p.close()
 
 
-def test_representation_draws_the_theory(browser):
+def test_representation_draws_the_theory(pages):
     import thermo_helpers.representation as rep
 
-    p = OfflinePage(browser, "representation")
+    p = pages("representation")
     rng = np.random.default_rng([SEED, 2])
     axes = grids.rep_axes()
     for index in _random_settings(p.controls(), rng):
@@ -200,13 +214,13 @@ def test_representation_draws_the_theory(browser):
         share = np.trace(B) ** 2 / (axes["d"] * np.sum(B * B))
         assert st["lines"]["share"] == pytest.approx(share, rel=1e-9)
     _offline(p)
-    p.close()
 
 
 @pytest.mark.parametrize("name", grids.NAMES)
-def test_controls_work_from_the_keyboard_and_show_their_values(browser, name):
-    p = OfflinePage(browser, name)
+def test_controls_work_from_the_keyboard_and_show_their_values(pages, name):
+    p = pages(name)
     page = p.page
+    p.set({c["id"]: c["default"] for c in p.controls()})
     for c in p.controls():
         sel = f"#explorable-{name}-{c['id']}"
         label = page.evaluate(f"() => document.querySelector('label[for=\"{sel[1:]}\"]').textContent")
@@ -229,7 +243,6 @@ def test_controls_work_from_the_keyboard_and_show_their_values(browser, name):
         assert page.evaluate("() => document.activeElement.id") == f"explorable-{name}-{c['id']}"
     assert len(p.state()["summary"]) > 40
     _offline(p)
-    p.close()
 
 
 def _luminance(color: str) -> float:
@@ -249,17 +262,17 @@ def _contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_axe_and_contrast_in_both_themes(browser, theme):
+@pytest.mark.parametrize("name", grids.NAMES)
+def test_axe_and_contrast_in_both_themes(pages, name):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make npm`")
+    p = pages(name)
+    page = p.page
+    page.add_script_tag(path=str(AXE))
     problems = []
-    for name in grids.NAMES:
-        p = OfflinePage(browser, name)
-        page = p.page
+    for theme in ("dark", "light"):
         page.evaluate(f"() => document.documentElement.setAttribute('data-theme', '{theme}')")
-        page.wait_for_timeout(100)
-        page.add_script_tag(path=str(AXE))
+        page.wait_for_function(f"() => document.querySelector('{p.sel}').thermoExplorable.colours.theme === '{theme}'")
         found = page.evaluate(
             """async (sel) => (await axe.run({include: [sel]}, {resultTypes: ['violations']})).violations
                .filter(v => v.impact === 'serious' || v.impact === 'critical')
@@ -268,14 +281,12 @@ def test_axe_and_contrast_in_both_themes(browser, theme):
         problems += [f"{name} ({theme}): {v}" for v in found]
         colours = p.state()["colours"]
         background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
-        assert colours["theme"] == theme
         for c in colours["series"]:
             if _contrast(c, background) < 3.0:
                 problems.append(f"{name} ({theme}): curve colour {c} on {background}: contrast below 3:1")
         if _contrast(colours["text"], background) < 4.5:
             problems.append(f"{name} ({theme}): axis text {colours['text']} on {background}: contrast below 4.5:1")
-        _offline(p)
-        p.close()
+    _offline(p)
     assert not problems, "\n".join(problems)
 
 
