@@ -8,7 +8,7 @@
   changes, each timed from the ``input`` event until the chart has drawn (uPlot draws in
   a microtask after ``setData``; the timer stops in the next macrotask); the median.
 
-Needs a built site (``make site-stored`` or ``make book``); rows say so when it is missing.
+Needs a built site (``make site-stored`` or ``make book``); a row says if it is missing.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import explorable_grids as grids  # noqa: E402
 
-SITES = [ROOT / "book" / "_build" / "html", ROOT / "book" / "_build" / "stored" / "_build" / "html"]
+SITES = [
+    ROOT / "book" / "_build" / "html",
+    ROOT / "book" / "_build" / "stored" / "_build" / "html",
+]
 CHANGES = 20
 REDRAW_TARGET_MS = 50.0
 SIZE_TARGET_MB = 5.0
@@ -32,14 +35,17 @@ SIZE_TARGET_MB = 5.0
 _TIME_CHANGES = """async ([sel, n]) => {
     const s = document.querySelector(sel);
     const inputs = Array.from(s.querySelectorAll('input[type=range], select'));
-    const tick = () => new Promise(r => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
+    const tick = () => new Promise(r => {
+        const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0);
+    });
     const times = [];
     for (let k = 0; k < n; k++) {
         const el = inputs[k % inputs.length];
         const count = el.tagName === 'SELECT' ? el.options.length : Number(el.max) + 1;
         el.value = String((Number(el.value) + 1 + (k % 3)) % count);
         const t0 = performance.now();
-        el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
+        const kind = el.tagName === 'SELECT' ? 'change' : 'input';
+        el.dispatchEvent(new Event(kind, {bubbles: true}));
         await tick();
         times.push(performance.now() - t0);
     }
@@ -49,11 +55,15 @@ _TIME_CHANGES = """async ([sel, n]) => {
 
 def _site() -> Path | None:
     built = [s for s in SITES if (s / "_explorables").is_dir()]
-    return max(built, key=lambda s: (s / "_explorables").stat().st_mtime) if built else None
+    return (
+        max(built, key=lambda s: (s / "_explorables").stat().st_mtime)
+        if built
+        else None
+    )
 
 
 def redraw_times(site: Path, name: str, n: int = CHANGES) -> list[float]:
-    """Milliseconds of ``n`` control changes on one explorable page, in headless Chromium.
+    """Milliseconds of ``n`` control changes on one explorable page (headless Chromium).
 
     Parameters
     ----------
@@ -76,12 +86,23 @@ def redraw_times(site: Path, name: str, n: int = CHANGES) -> list[float]:
 
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        b = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = b.new_page(viewport={"width": 1100, "height": 900})
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+        page.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith(("file:", "data:"))
+                else r.abort()
+            ),
+        )
         page.goto((site / "notebooks" / f"{name}.html").as_uri(), wait_until="load")
         sel = f"#explorable-{name}"
-        page.wait_for_function(f"() => !!document.querySelector('{sel}').thermoExplorable", timeout=30000)
+        page.wait_for_function(
+            f"() => !!document.querySelector('{sel}').thermoExplorable", timeout=30000
+        )
         page.evaluate(_TIME_CHANGES, [sel, 5])  # warm-up
         times = page.evaluate(_TIME_CHANGES, [sel, n])
         b.close()
@@ -97,25 +118,65 @@ def run() -> list[dict]:
             grids.compute(name)
             dt = time.perf_counter() - t0
             total += dt
-            rows.append({"name": f"explorable grid {name}: first computation", "value": dt, "unit": "s",
-                         "target": "cached after the first build", "ok": True,
-                         "note": "computed afresh; later builds read book/_build/.explorables"})
-        rows.append({"name": "explorable grids: all three, first build", "value": total, "unit": "s",
-                     "target": "< 300 s", "ok": total < 300, "note": f"THERMO_N_JOBS workers for max-margin"})
+            rows.append(
+                {
+                    "name": f"explorable grid {name}: first computation",
+                    "value": dt,
+                    "unit": "s",
+                    "target": "cached after the first build",
+                    "ok": True,
+                    "note": "afresh; later builds read book/_build/.explorables",
+                }
+            )
+        rows.append(
+            {
+                "name": "explorable grids: all three, first build",
+                "value": total,
+                "unit": "s",
+                "target": "< 300 s",
+                "ok": total < 300,
+                "note": "THERMO_N_JOBS workers for max-margin",
+            }
+        )
     site = _site()
     if site is None:
-        rows.append({"name": "explorables in the site", "value": "no built site", "unit": "", "target": "",
-                     "ok": False, "note": "run `make site-stored` or `make book` first"})
+        rows.append(
+            {
+                "name": "explorables in the site",
+                "value": "no built site",
+                "unit": "",
+                "target": "",
+                "ok": False,
+                "note": "run `make site-stored` or `make book` first",
+            }
+        )
         return rows
-    size = sum(f.stat().st_size for f in (site / "_explorables").glob("*.data.js")) / 1e6
-    rows.append({"name": "explorable data, all three", "value": size, "unit": "MB", "target": f"< {SIZE_TARGET_MB:g} MB",
-                 "ok": size < SIZE_TARGET_MB, "note": site.relative_to(ROOT).as_posix()})
+    size = (
+        sum(f.stat().st_size for f in (site / "_explorables").glob("*.data.js")) / 1e6
+    )
+    rows.append(
+        {
+            "name": "explorable data, all three",
+            "value": size,
+            "unit": "MB",
+            "target": f"< {SIZE_TARGET_MB:g} MB",
+            "ok": size < SIZE_TARGET_MB,
+            "note": site.relative_to(ROOT).as_posix(),
+        }
+    )
     for name in grids.NAMES:
         times = redraw_times(site, name)
         med = statistics.median(times)
-        rows.append({"name": f"explorable {name}: redraw after a control change", "value": med, "unit": "ms",
-                     "target": f"< {REDRAW_TARGET_MS:g} ms (median of {CHANGES})", "ok": med < REDRAW_TARGET_MS,
-                     "note": f"max {max(times):.1f} ms, headless Chromium"})
+        rows.append(
+            {
+                "name": f"explorable {name}: redraw after a control change",
+                "value": med,
+                "unit": "ms",
+                "target": f"< {REDRAW_TARGET_MS:g} ms (median of {CHANGES})",
+                "ok": med < REDRAW_TARGET_MS,
+                "note": f"max {max(times):.1f} ms, headless Chromium",
+            }
+        )
     return rows
 
 

@@ -26,9 +26,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import explorable_grids as grids  # noqa: E402
 
-SITE = Path(os.environ.get("THERMO_SITE", ROOT / "book" / "_build" / "stored" / "_build" / "html"))
-STUDENT = Path(os.environ.get("THERMO_STUDENT_SITE", SITE.parents[2] / "student" / "_build" / "html"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+SITE = Path(
+    os.environ.get(
+        "THERMO_SITE", ROOT / "book" / "_build" / "stored" / "_build" / "html"
+    )
+)
+STUDENT = Path(
+    os.environ.get(
+        "THERMO_STUDENT_SITE", SITE.parents[2] / "student" / "_build" / "html"
+    )
+)
+CHROMIUM = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SEED = 22  # the issue number; the random control settings come from it
 SETTINGS = 50
@@ -50,15 +60,22 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                                    "--disable-background-networking", "--disable-component-update"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         yield b
         b.close()
 
 
 class OfflinePage:
-    """A chapter page opened from file:// with the network blocked; records what went wrong."""
+    """A chapter page opened from file:// with the network blocked; records errors."""
 
     def __init__(self, browser, name: str, site: Path = SITE):
         self.ctx = browser.new_context(viewport={"width": 1100, "height": 900})
@@ -69,8 +86,10 @@ class OfflinePage:
         self.name = name
         self.sel = f"#explorable-{name}"
         self.page.goto(_page_file(name, site).as_uri(), wait_until="load")
-        self.page.wait_for_function(f"() => !!document.querySelector('{self.sel}').thermoExplorable",
-                                    timeout=20000)
+        self.page.wait_for_function(
+            f"() => !!document.querySelector('{self.sel}').thermoExplorable",
+            timeout=20000,
+        )
 
     def _route(self, route):
         if route.request.url.startswith(("file:", "data:")):
@@ -79,23 +98,30 @@ class OfflinePage:
         return route.abort()
 
     def controls(self) -> list:
-        return self.page.evaluate(f"() => window.THERMO_EXPLORABLES[{self.name!r}].controls")
+        return self.page.evaluate(
+            f"() => window.THERMO_EXPLORABLES[{self.name!r}].controls"
+        )
 
     def set(self, index: dict) -> dict:
-        """Set every control to the given grid index, as a user would, and return the drawn state."""
+        """Set each control to a grid index, as a user would; return the drawn state."""
         return self.page.evaluate(
             """([sel, index]) => {
                 const s = document.querySelector(sel);
                 for (const [id, i] of Object.entries(index)) {
                     const el = s.querySelector(`[name="${id}"]`);
                     el.value = String(i);
-                    el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', {bubbles: true}));
+                    const kind = el.tagName === 'SELECT' ? 'change' : 'input';
+                    el.dispatchEvent(new Event(kind, {bubbles: true}));
                 }
                 return s.thermoExplorable;
-            }""", [self.sel, index])
+            }""",
+            [self.sel, index],
+        )
 
     def state(self) -> dict:
-        return self.page.evaluate(f"() => document.querySelector('{self.sel}').thermoExplorable")
+        return self.page.evaluate(
+            f"() => document.querySelector('{self.sel}').thermoExplorable"
+        )
 
     def close(self):
         self.ctx.close()
@@ -103,7 +129,7 @@ class OfflinePage:
 
 @pytest.fixture(scope="module")
 def pages(browser):
-    """One offline page per explorable, opened on first use and shared by the tests of this module."""
+    """One offline page per explorable, opened on first use, shared by this module."""
     opened = {}
 
     def get(name: str) -> OfflinePage:
@@ -117,8 +143,13 @@ def pages(browser):
         p.close()
 
 
-def _random_settings(controls: list, rng: np.random.Generator, n: int = SETTINGS) -> list[dict]:
-    return [{c["id"]: int(rng.integers(len(c["values"]))) for c in controls} for _ in range(n)]
+def _random_settings(
+    controls: list, rng: np.random.Generator, n: int = SETTINGS
+) -> list[dict]:
+    return [
+        {c["id"]: int(rng.integers(len(c["values"]))) for c in controls}
+        for _ in range(n)
+    ]
 
 
 def _as_array(values) -> np.ndarray:
@@ -128,8 +159,12 @@ def _as_array(values) -> np.ndarray:
 def _close(drawn, expected, what: str, *, atol: float = 0.0) -> None:
     drawn, expected = _as_array(drawn), np.asarray(expected, dtype=float)
     finite = np.isfinite(expected)
-    assert np.array_equal(np.isfinite(drawn), finite), f"{what}: gaps differ from the theory's non-finite values"
-    np.testing.assert_allclose(drawn[finite], expected[finite], rtol=RTOL, atol=atol, err_msg=what)
+    assert np.array_equal(np.isfinite(drawn), finite), (
+        f"{what}: gaps differ from the theory's non-finite values"
+    )
+    np.testing.assert_allclose(
+        drawn[finite], expected[finite], rtol=RTOL, atol=atol, err_msg=what
+    )
 
 
 def _offline(p: OfflinePage) -> None:
@@ -149,8 +184,14 @@ def test_double_descent_draws_the_theory(pages):
         assert st["index"] == index
         x = np.asarray(st["charts"][0]["x"])
         snr = par["snr"]
-        th = dd.rf_ridge_asymptotics(x * par["psi2"], par["psi2"], par["lam"],
-                                     activation=grids.dd_activation(par["activation"]), F1=1.0, tau=np.sqrt(1 / snr))
+        th = dd.rf_ridge_asymptotics(
+            x * par["psi2"],
+            par["psi2"],
+            par["lam"],
+            activation=grids.dd_activation(par["activation"]),
+            F1=1.0,
+            tau=np.sqrt(1 / snr),
+        )
         label = f"double descent at {par}"
         series = st["charts"][0]["series"]
         _close(series["test error R"], th.test_error, f"test error, {label}")
@@ -160,7 +201,9 @@ def test_double_descent_draws_the_theory(pages):
             lam_c = grids.dd_lam_c(par["psi2"], snr, par["activation"])
             drawn = st["lines"]["lam_c"]
             if lam_c is None:
-                assert drawn is None, f"lambda_c drawn as {drawn} where none exists, {label}"
+                assert drawn is None, (
+                    f"lambda_c drawn as {drawn} where none exists, {label}"
+                )
             else:
                 assert drawn == pytest.approx(lam_c, rel=RTOL), f"lambda_c, {label}"
             lam_c_checked += 1
@@ -178,17 +221,27 @@ def test_max_margin_draws_the_theory(pages):
         par = st["params"]
         label = f"max-margin at {par}"
         x = np.asarray(st["charts"][0]["x"])
-        # one random point of the curve per setting (each costs ~0.4 s), its first point every 10th
+        # one random point per setting (~0.4 s each); the first point every 10th
         j = 0 if k % 10 == 0 else int(rng.integers(len(x)))
         kappa, err = grids.mm_point(x[j], par["psi2"], par["flip"])
-        assert st["charts"][0]["series"]["κ*/√ψ₁"][j] == pytest.approx(kappa / np.sqrt(x[j]), rel=RTOL, abs=1e-6), label
-        assert st["charts"][1]["series"]["Err*"][j] == pytest.approx(err, rel=RTOL), label
+        assert st["charts"][0]["series"]["κ*/√ψ₁"][j] == pytest.approx(
+            kappa / np.sqrt(x[j]), rel=RTOL, abs=1e-6
+        ), label
+        assert st["charts"][1]["series"]["Err*"][j] == pytest.approx(err, rel=RTOL), (
+            label
+        )
         key = (par["psi2"], par["flip"])
         if len(thresholds) < 3 and key not in thresholds:
-            thresholds[key] = mm.rf_separability_threshold(par["psi2"], activation="relu", flip=par["flip"])
-            assert st["lines"]["threshold"] == pytest.approx(thresholds[key], rel=RTOL), label
+            thresholds[key] = mm.rf_separability_threshold(
+                par["psi2"], activation="relu", flip=par["flip"]
+            )
+            assert st["lines"]["threshold"] == pytest.approx(
+                thresholds[key], rel=RTOL
+            ), label
         thr = st["lines"]["threshold"]
-        assert x[0] == pytest.approx(1.0005 * thr, rel=1e-6) and np.all(np.diff(x) > 0), label
+        assert x[0] == pytest.approx(1.0005 * thr, rel=1e-6) and np.all(
+            np.diff(x) > 0
+        ), label
     big = grids.SPECS["max_margin"]["psi1_inf"]
     kappa, err = grids.mm_point(big, par["psi2"], par["flip"])
     assert st["lines"]["kappa_inf"] == pytest.approx(kappa / np.sqrt(big), rel=RTOL)
@@ -209,8 +262,12 @@ def test_representation_draws_the_theory(pages):
         x = np.asarray(st["charts"][0]["x"])
         np.testing.assert_allclose(x, axes["psi1"], rtol=1e-12)
         for model in ("rf", "nt", "nn"):
-            _close(st["charts"][0]["series"][model.upper()], rep.asymptotic_risk(model, x, B),
-                   f"{model} at exponent {axes['exponents'][i]:.1f}", atol=1e-6)
+            _close(
+                st["charts"][0]["series"][model.upper()],
+                rep.asymptotic_risk(model, x, B),
+                f"{model} at exponent {axes['exponents'][i]:.1f}",
+                atol=1e-6,
+            )
         share = np.trace(B) ** 2 / (axes["d"] * np.sum(B * B))
         assert st["lines"]["share"] == pytest.approx(share, rel=1e-9)
     _offline(p)
@@ -223,13 +280,19 @@ def test_controls_work_from_the_keyboard_and_show_their_values(pages, name):
     p.set({c["id"]: c["default"] for c in p.controls()})
     for c in p.controls():
         sel = f"#explorable-{name}-{c['id']}"
-        label = page.evaluate(f"() => document.querySelector('label[for=\"{sel[1:]}\"]').textContent")
+        label = page.evaluate(
+            f"() => document.querySelector('label[for=\"{sel[1:]}\"]').textContent"
+        )
         assert label == c["label"]
         start = c["default"]
         assert page.text_content(f"{sel}-value") == c["text"][start]
         page.focus(sel)
         up = start < len(c["values"]) - 1
-        key = ("ArrowRight" if up else "ArrowLeft") if c["kind"] == "range" else ("ArrowDown" if up else "ArrowUp")
+        key = (
+            ("ArrowRight" if up else "ArrowLeft")
+            if c["kind"] == "range"
+            else ("ArrowDown" if up else "ArrowUp")
+        )
         page.keyboard.press(key)
         moved = p.state()["index"][c["id"]]
         assert moved != start, f"{name}: {c['id']} did not move with {key}"
@@ -240,7 +303,10 @@ def test_controls_work_from_the_keyboard_and_show_their_values(pages, name):
     page.focus(f"#explorable-{name}-{p.controls()[0]['id']}")
     for c in p.controls()[1:]:
         page.keyboard.press("Tab")
-        assert page.evaluate("() => document.activeElement.id") == f"explorable-{name}-{c['id']}"
+        assert (
+            page.evaluate("() => document.activeElement.id")
+            == f"explorable-{name}-{c['id']}"
+        )
     assert len(p.state()["summary"]) > 40
     _offline(p)
 
@@ -249,9 +315,12 @@ def _luminance(color: str) -> float:
     """Relative luminance of '#rrggbb' or 'rgb(a)(r, g, b[, a])'."""
     color = color.strip()
     if color.startswith("#"):
-        rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+        rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
     else:
-        rgb = [float(v) for v in color[color.index("(") + 1:color.index(")")].split(",")[:3]]
+        rgb = [
+            float(v)
+            for v in color[color.index("(") + 1 : color.index(")")].split(",")[:3]
+        ]
     c = np.asarray(rgb, float) / 255.0
     c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
     return float(c @ np.array([0.2126, 0.7152, 0.0722]))
@@ -271,21 +340,35 @@ def test_axe_and_contrast_in_both_themes(pages, name):
     page.add_script_tag(path=str(AXE))
     problems = []
     for theme in ("dark", "light"):
-        page.evaluate(f"() => document.documentElement.setAttribute('data-theme', '{theme}')")
-        page.wait_for_function(f"() => document.querySelector('{p.sel}').thermoExplorable.colours.theme === '{theme}'")
+        page.evaluate(
+            f"() => document.documentElement.setAttribute('data-theme', '{theme}')"
+        )
+        page.wait_for_function(
+            f"() => document.querySelector('{p.sel}')"
+            f".thermoExplorable.colours.theme === '{theme}'"
+        )
         found = page.evaluate(
-            """async (sel) => (await axe.run({include: [sel]}, {resultTypes: ['violations']})).violations
+            """async (sel) => (await axe.run({include: [sel]},
+                                             {resultTypes: ['violations']})).violations
                .filter(v => v.impact === 'serious' || v.impact === 'critical')
-               .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ${v.nodes[0].target})`)""",
-            p.sel)
+               .map(v => `${v.impact} ${v.id}: ${v.help} `
+                         + `(${v.nodes.length}x, e.g. ${v.nodes[0].target})`)""",
+            p.sel,
+        )
         problems += [f"{name} ({theme}): {v}" for v in found]
         colours = p.state()["colours"]
-        background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        background = page.evaluate(
+            "() => getComputedStyle(document.body).backgroundColor"
+        )
         for c in colours["series"]:
             if _contrast(c, background) < 3.0:
-                problems.append(f"{name} ({theme}): curve colour {c} on {background}: contrast below 3:1")
+                problems.append(
+                    f"{name} ({theme}): curve {c} on {background}: contrast < 3:1"
+                )
         if _contrast(colours["text"], background) < 4.5:
-            problems.append(f"{name} ({theme}): axis text {colours['text']} on {background}: contrast below 4.5:1")
+            problems.append(
+                f"{name} ({theme}): text {colours['text']} on {background}: below 4.5"
+            )
     _offline(p)
     assert not problems, "\n".join(problems)
 
@@ -302,7 +385,14 @@ def test_data_is_small_and_loaded_only_where_needed():
     for site in (SITE, STUDENT):
         for name, rel in PAGES.items():
             html = _page_file(name, site).read_text()
-            assert f'data-explorable="{name}"' in html and f"_explorables/{name}.data.js" in html, (site, name)
+            assert (
+                f'data-explorable="{name}"' in html
+                and f"_explorables/{name}.data.js" in html
+            ), (site, name)
         intro = (site / "notebooks" / "intro.html").read_text()
-        assert "_explorables/" not in intro, "a page without an explorable loads its scripts"
-        assert not list((site / "_static").rglob("uPlot*")), "uPlot must not sit under _static"
+        assert "_explorables/" not in intro, (
+            "a page without an explorable loads its scripts"
+        )
+        assert not list((site / "_static").rglob("uPlot*")), (
+            "uPlot must not sit under _static"
+        )

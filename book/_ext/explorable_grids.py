@@ -1,4 +1,4 @@
-"""Theory grids behind the site's explorables, computed from the project's own functions.
+"""Theory grids behind the site's explorables, from the project's own functions.
 
 Each explorable is a set of curves drawn in the browser from a precomputed grid, so the
 page needs no kernel and no network.  This module computes the grids (only through
@@ -48,32 +48,54 @@ SEED = 20191121  # the talk's date; seeds the representation targets' eigenbases
 SPECS: dict[str, dict] = {
     "double_descent": {
         "activations": ["relu", "tanh", "erf"],
-        "ratios": {"lo": 0.05, "hi": 20.0, "num": 120},  # N / n, log-spaced (1 itself excluded)
+        "ratios": {
+            "lo": 0.05,
+            "hi": 20.0,
+            "num": 120,
+        },  # N / n, log-spaced (1 itself excluded)
         "psi2": [0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0, 5.6, 8.0],
-        "lam_decades": {"lo": -6, "hi": 1, "per_decade": 4},  # plus lambda = 0 (ridgeless)
+        "lam_decades": {
+            "lo": -6,
+            "hi": 1,
+            "per_decade": 4,
+        },  # plus lambda = 0 (ridgeless)
         "snr_decades": {"lo": -1, "hi": 2, "per_decade": 8},
     },
     "max_margin": {
         "psi2": [0.5, 1.0, 2.0, 4.0],
         "flip": [0.0, 0.05, 0.1, 0.2, 0.3],
         "psi1_max": 100.0,
-        "num": 20,  # psi1 = 1.0005 psi1*, then num - 1 log-spaced points from 1.02 psi1* to psi1_max
+        # psi1 = 1.0005 psi1*, then num - 1 log-spaced from 1.02 psi1* to psi1_max
+        "num": 20,
         "psi1_inf": 1e6,
     },
     "representation": {
         "d": 450,
         "exponents": {"lo": 0.0, "hi": 3.0, "num": 31},
-        "widths": {"lo": 30, "hi": 4500, "num": 160},  # N, log-spaced integers; psi1 = N / d
+        "widths": {
+            "lo": 30,
+            "hi": 4500,
+            "num": 160,
+        },  # N, log-spaced integers; psi1 = N / d
     },
 }
 
 #: Modules whose source enters each grid's cache key.
 THEORY_SOURCES: dict[str, list[str]] = {
-    "double_descent": ["thermo_helpers/double_descent/theory.py", "thermo_helpers/double_descent/limits.py",
-                       "thermo_helpers/activations.py"],
-    "max_margin": ["thermo_helpers/max_margin/theory.py", "thermo_helpers/max_margin/__init__.py",
-                   "thermo_helpers/activations.py"],
-    "representation": ["thermo_helpers/representation/theory.py", "thermo_helpers/representation/target.py"],
+    "double_descent": [
+        "thermo_helpers/double_descent/theory.py",
+        "thermo_helpers/double_descent/limits.py",
+        "thermo_helpers/activations.py",
+    ],
+    "max_margin": [
+        "thermo_helpers/max_margin/theory.py",
+        "thermo_helpers/max_margin/__init__.py",
+        "thermo_helpers/activations.py",
+    ],
+    "representation": [
+        "thermo_helpers/representation/theory.py",
+        "thermo_helpers/representation/target.py",
+    ],
 }
 
 NAMES = tuple(SPECS)
@@ -90,7 +112,10 @@ def _check_name(name: str) -> str:
 def _pack(values) -> dict:
     """Float32 little-endian base64 of an array, with its shape."""
     arr = np.ascontiguousarray(np.asarray(values, dtype="<f4"))
-    return {"b64": base64.b64encode(arr.tobytes()).decode("ascii"), "shape": list(arr.shape)}
+    return {
+        "b64": base64.b64encode(arr.tobytes()).decode("ascii"),
+        "shape": list(arr.shape),
+    }
 
 
 def unpack(table: dict) -> np.ndarray:
@@ -138,15 +163,28 @@ def dd_axes(spec: dict | None = None) -> dict:
     r = s["ratios"]
     ratios = np.geomspace(r["lo"], r["hi"], r["num"])
     ld = s["lam_decades"]
-    lams = np.r_[0.0, 10.0 ** np.linspace(ld["lo"], ld["hi"], (ld["hi"] - ld["lo"]) * ld["per_decade"] + 1)]
+    lams = np.r_[
+        0.0,
+        10.0
+        ** np.linspace(
+            ld["lo"], ld["hi"], (ld["hi"] - ld["lo"]) * ld["per_decade"] + 1
+        ),
+    ]
     sd = s["snr_decades"]
-    snrs = 10.0 ** np.linspace(sd["lo"], sd["hi"], (sd["hi"] - sd["lo"]) * sd["per_decade"] + 1)
-    return {"activations": list(s["activations"]), "ratios": ratios, "psi2": np.asarray(s["psi2"], float),
-            "lams": lams, "snrs": snrs}
+    snrs = 10.0 ** np.linspace(
+        sd["lo"], sd["hi"], (sd["hi"] - sd["lo"]) * sd["per_decade"] + 1
+    )
+    return {
+        "activations": list(s["activations"]),
+        "ratios": ratios,
+        "psi2": np.asarray(s["psi2"], float),
+        "lams": lams,
+        "snrs": snrs,
+    }
 
 
 def dd_activation(name: str):
-    """The activation behind a double-descent option: a registry name, or ``erf`` (smooth, odd).
+    """The activation of a double-descent option: a registry name, or ``erf`` (odd).
 
     Parameters
     ----------
@@ -181,7 +219,7 @@ def _erf_activation():
 
 
 def dd_lam_c(psi2: float, snr: float, activation: str) -> float | None:
-    """``lambda_c`` of :func:`thermo_helpers.double_descent.crossover_lambda` at ``F1 = 1``, ``tau^2 = 1/SNR``.
+    """``double_descent.crossover_lambda`` at ``F1 = 1`` and ``tau^2 = 1/SNR``.
 
     Parameters
     ----------
@@ -201,8 +239,14 @@ def dd_lam_c(psi2: float, snr: float, activation: str) -> float | None:
     if not (isinstance(snr, (int, float, np.floating)) and snr > 0):
         raise ValueError(f"snr must be a positive number, got {snr!r}")
     try:
-        return float(dd.crossover_lambda(float(psi2), F1=1.0, tau=float(np.sqrt(1.0 / snr)),
-                                         activation=dd_activation(activation)).lam_c)
+        return float(
+            dd.crossover_lambda(
+                float(psi2),
+                F1=1.0,
+                tau=float(np.sqrt(1.0 / snr)),
+                activation=dd_activation(activation),
+            ).lam_c
+        )
     except ValueError as err:
         if "does not change sign" in str(err):
             return None
@@ -221,29 +265,60 @@ def _compute_double_descent(spec: dict) -> dict:
     jobs = [(a, p) for a in range(len(acts)) for p in range(len(psi2s))]
     for a, p in _progress(jobs, total=len(jobs), desc="double descent grid"):
         act = dd_activation(acts[a])
-        th = dd.rf_ridge_asymptotics(ratios[None, :] * psi2s[p], psi2s[p], lams[:, None], activation=act)
+        th = dd.rf_ridge_asymptotics(
+            ratios[None, :] * psi2s[p], psi2s[p], lams[:, None], activation=act
+        )
         B[a, p], V[a, p] = th.bias, th.variance
         for s, snr in enumerate(snrs):
             lc = dd_lam_c(float(psi2s[p]), float(snr), acts[a])
             lam_c[a, p, s] = np.nan if lc is None else lc
     zeta = [float(dd.activation_constants(dd_activation(a))["zeta"]) for a in acts]
     controls = [
-        {"id": "activation", "label": "activation", "kind": "select", "values": acts,
-         "text": ["ReLU", "tanh", "erf (smooth, odd)"], "default": 0},
-        {"id": "psi2", "label": "ψ₂ = n/d", "kind": "range", "values": psi2s.tolist(),
-         "text": [f"{v:g}" for v in psi2s], "default": int(np.argmin(np.abs(psi2s - 2.0)))},
-        {"id": "lam", "label": "ridge λ (log scale)", "kind": "range", "values": lams.tolist(),
-         "text": ["0+ (ridgeless)"] + [f"{v:.3g}" for v in lams[1:]],
-         "default": int(np.argmin(np.abs(lams - 1e-3)))},
-        {"id": "snr", "label": "SNR = F₁²/τ²", "kind": "range", "values": snrs.tolist(),
-         "text": [f"{v:.3g}" for v in snrs], "default": int(np.argmin(np.abs(snrs - 4.0)))},
+        {
+            "id": "activation",
+            "label": "activation",
+            "kind": "select",
+            "values": acts,
+            "text": ["ReLU", "tanh", "erf (smooth, odd)"],
+            "default": 0,
+        },
+        {
+            "id": "psi2",
+            "label": "ψ₂ = n/d",
+            "kind": "range",
+            "values": psi2s.tolist(),
+            "text": [f"{v:g}" for v in psi2s],
+            "default": int(np.argmin(np.abs(psi2s - 2.0))),
+        },
+        {
+            "id": "lam",
+            "label": "ridge λ (log scale)",
+            "kind": "range",
+            "values": lams.tolist(),
+            "text": ["0+ (ridgeless)"] + [f"{v:.3g}" for v in lams[1:]],
+            "default": int(np.argmin(np.abs(lams - 1e-3))),
+        },
+        {
+            "id": "snr",
+            "label": "SNR = F₁²/τ²",
+            "kind": "range",
+            "values": snrs.tolist(),
+            "text": [f"{v:.3g}" for v in snrs],
+            "default": int(np.argmin(np.abs(snrs - 4.0))),
+        },
     ]
-    return {"x": ratios.tolist(), "controls": controls, "zeta": zeta, "bias": _pack(B), "variance": _pack(V),
-            "lam_c": _pack(lam_c)}
+    return {
+        "x": ratios.tolist(),
+        "controls": controls,
+        "zeta": zeta,
+        "bias": _pack(B),
+        "variance": _pack(V),
+        "lam_c": _pack(lam_c),
+    }
 
 
 def mm_point(psi1: float, psi2: float, flip: float) -> tuple[float, float]:
-    """``(kappa*, Err*)`` of :func:`thermo_helpers.max_margin.rf_max_margin_asymptotics` (ReLU).
+    """``(kappa*, Err*)`` of ``max_margin.rf_max_margin_asymptotics`` (ReLU features).
 
     Parameters
     ----------
@@ -258,12 +333,14 @@ def mm_point(psi1: float, psi2: float, flip: float) -> tuple[float, float]:
     """
     import thermo_helpers.max_margin as mm
 
-    r = mm.rf_max_margin_asymptotics(float(psi1), float(psi2), activation="relu", flip=float(flip))
+    r = mm.rf_max_margin_asymptotics(
+        float(psi1), float(psi2), activation="relu", flip=float(flip)
+    )
     return float(r.kappa), float(r.test_error)
 
 
 def mm_psi1_grid(threshold: float, spec: dict | None = None) -> np.ndarray:
-    """The psi1 values of one max-margin curve, from just above ``threshold`` to ``psi1_max``.
+    """The psi1 values of one max-margin curve, from just above ``threshold`` to 100.
 
     Parameters
     ----------
@@ -277,9 +354,16 @@ def mm_psi1_grid(threshold: float, spec: dict | None = None) -> np.ndarray:
     ndarray
     """
     s = SPECS["max_margin"] if spec is None else spec
-    if not (isinstance(threshold, (int, float, np.floating)) and 0 < threshold < s["psi1_max"] / 1.02):
-        raise ValueError(f"threshold must be in (0, {s['psi1_max'] / 1.02:g}), got {threshold!r}")
-    return np.r_[1.0005 * threshold, np.geomspace(1.02 * threshold, s["psi1_max"], s["num"] - 1)]
+    if not (
+        isinstance(threshold, (int, float, np.floating))
+        and 0 < threshold < s["psi1_max"] / 1.02
+    ):
+        raise ValueError(
+            f"threshold must be in (0, {s['psi1_max'] / 1.02:g}), got {threshold!r}"
+        )
+    return np.r_[
+        1.0005 * threshold, np.geomspace(1.02 * threshold, s["psi1_max"], s["num"] - 1)
+    ]
 
 
 def _compute_max_margin(spec: dict) -> dict:
@@ -288,26 +372,52 @@ def _compute_max_margin(spec: dict) -> dict:
 
     psi2s, flips = list(spec["psi2"]), list(spec["flip"])
     combos = [(p, f) for p in psi2s for f in flips]
-    thr = map_tasks(mm.rf_separability_threshold,
-                    [{"psi2": p, "activation": "relu", "flip": f} for p, f in combos],
-                    base_seed=None, desc="max-margin thresholds")
+    thr = map_tasks(
+        mm.rf_separability_threshold,
+        [{"psi2": p, "activation": "relu", "flip": f} for p, f in combos],
+        base_seed=None,
+        desc="max-margin thresholds",
+    )
     psi1 = np.array([mm_psi1_grid(t, spec) for t in thr])
-    tasks = [{"psi1": float(x), "psi2": p, "activation": "relu", "flip": f}
-             for (p, f), xs in zip(combos, psi1) for x in np.r_[xs, spec["psi1_inf"]]]
-    out = map_tasks(mm.rf_max_margin_asymptotics, tasks, base_seed=None, desc="max-margin curves")
+    tasks = [
+        {"psi1": float(x), "psi2": p, "activation": "relu", "flip": f}
+        for (p, f), xs in zip(combos, psi1)
+        for x in np.r_[xs, spec["psi1_inf"]]
+    ]
+    out = map_tasks(
+        mm.rf_max_margin_asymptotics, tasks, base_seed=None, desc="max-margin curves"
+    )
     kappa = np.array([r.kappa for r in out]).reshape(len(psi2s), len(flips), -1)
     err = np.array([r.test_error for r in out]).reshape(len(psi2s), len(flips), -1)
     shape = (len(psi2s), len(flips))
     controls = [
-        {"id": "psi2", "label": "ψ₂ = n/d", "kind": "range", "values": psi2s, "text": [f"{v:g}" for v in psi2s],
-         "default": psi2s.index(2.0) if 2.0 in psi2s else 0},
-        {"id": "flip", "label": "label-flip probability", "kind": "range", "values": flips,
-         "text": [f"{v:g}" for v in flips], "default": 0},
+        {
+            "id": "psi2",
+            "label": "ψ₂ = n/d",
+            "kind": "range",
+            "values": psi2s,
+            "text": [f"{v:g}" for v in psi2s],
+            "default": psi2s.index(2.0) if 2.0 in psi2s else 0,
+        },
+        {
+            "id": "flip",
+            "label": "label-flip probability",
+            "kind": "range",
+            "values": flips,
+            "text": [f"{v:g}" for v in flips],
+            "default": 0,
+        },
     ]
-    return {"controls": controls, "threshold": _pack(np.reshape(thr, shape)),
-            "psi1": _pack(psi1.reshape(*shape, -1)), "kappa": _pack(kappa[..., :-1]),
-            "test_error": _pack(err[..., :-1]), "kappa_inf": _pack(kappa[..., -1]),
-            "test_error_inf": _pack(err[..., -1]), "psi1_inf": spec["psi1_inf"]}
+    return {
+        "controls": controls,
+        "threshold": _pack(np.reshape(thr, shape)),
+        "psi1": _pack(psi1.reshape(*shape, -1)),
+        "kappa": _pack(kappa[..., :-1]),
+        "test_error": _pack(err[..., :-1]),
+        "kappa_inf": _pack(kappa[..., -1]),
+        "test_error_inf": _pack(err[..., -1]),
+        "psi1_inf": spec["psi1_inf"],
+    }
 
 
 def rep_axes(spec: dict | None = None) -> dict:
@@ -326,12 +436,15 @@ def rep_axes(spec: dict | None = None) -> dict:
     s = SPECS["representation"] if spec is None else spec
     e, w = s["exponents"], s["widths"]
     widths = np.unique(np.rint(np.geomspace(w["lo"], w["hi"], w["num"])).astype(int))
-    return {"d": int(s["d"]), "exponents": np.linspace(e["lo"], e["hi"], e["num"]),
-            "psi1": widths / float(s["d"])}
+    return {
+        "d": int(s["d"]),
+        "exponents": np.linspace(e["lo"], e["hi"], e["num"]),
+        "psi1": widths / float(s["d"]),
+    }
 
 
 def rep_target(exponent: float, index: int, d: int):
-    """The target matrix ``B`` with eigenvalues ``k^-exponent`` (k = 1..d), seeded by its index.
+    """The target ``B``, eigenvalues ``k^-exponent`` (k = 1..d), seeded by its index.
 
     Parameters
     ----------
@@ -351,7 +464,9 @@ def rep_target(exponent: float, index: int, d: int):
     if not (isinstance(exponent, (int, float, np.floating)) and exponent >= 0):
         raise ValueError(f"exponent must be a number >= 0, got {exponent!r}")
     spectrum = np.arange(1, d + 1, dtype=float) ** (-float(exponent))
-    return rep.quadratic_target(d, rng=np.random.default_rng([SEED, int(index)]), spectrum=spectrum).B
+    return rep.quadratic_target(
+        d, rng=np.random.default_rng([SEED, int(index)]), spectrum=spectrum
+    ).B
 
 
 def _compute_representation(spec: dict) -> dict:
@@ -366,14 +481,32 @@ def _compute_representation(spec: dict) -> dict:
         share[i] = np.trace(B) ** 2 / (d * np.sum(B * B))
         for m, model in enumerate(("rf", "nt", "nn")):
             risks[m, i] = rep.asymptotic_risk(model, psi1, B)
-    controls = [{"id": "exponent", "label": "spectrum decay a (eigenvalues k^−a)", "kind": "range",
-                 "values": exps.tolist(), "text": [f"{v:.1f}" for v in exps], "default": 0}]
-    return {"controls": controls, "d": d, "x": psi1.tolist(), "share": share.tolist(),
-            "rf": _pack(risks[0]), "nt": _pack(risks[1]), "nn": _pack(risks[2])}
+    controls = [
+        {
+            "id": "exponent",
+            "label": "spectrum decay a (eigenvalues k^−a)",
+            "kind": "range",
+            "values": exps.tolist(),
+            "text": [f"{v:.1f}" for v in exps],
+            "default": 0,
+        }
+    ]
+    return {
+        "controls": controls,
+        "d": d,
+        "x": psi1.tolist(),
+        "share": share.tolist(),
+        "rf": _pack(risks[0]),
+        "nt": _pack(risks[1]),
+        "nn": _pack(risks[2]),
+    }
 
 
-_COMPUTE = {"double_descent": _compute_double_descent, "max_margin": _compute_max_margin,
-            "representation": _compute_representation}
+_COMPUTE = {
+    "double_descent": _compute_double_descent,
+    "max_margin": _compute_max_margin,
+    "representation": _compute_representation,
+}
 
 
 def cache_key(name: str) -> str:
@@ -420,7 +553,7 @@ def compute(name: str) -> dict:
 
 
 def script_text(payload: dict) -> str:
-    """The ``<script>`` file that registers a payload as ``window.THERMO_EXPLORABLES[name]``.
+    """The ``<script>`` file that sets ``window.THERMO_EXPLORABLES[name]`` to a payload.
 
     Parameters
     ----------
@@ -434,8 +567,10 @@ def script_text(payload: dict) -> str:
     if not isinstance(payload, dict) or "name" not in payload:
         raise ValueError("payload must be a dict returned by compute()")
     body = json.dumps(payload, separators=(",", ":"), allow_nan=False)
-    return ("window.THERMO_EXPLORABLES = window.THERMO_EXPLORABLES || {};\n"
-            f"window.THERMO_EXPLORABLES[{json.dumps(payload['name'])}] = {body};\n")
+    return (
+        "window.THERMO_EXPLORABLES = window.THERMO_EXPLORABLES || {};\n"
+        f"window.THERMO_EXPLORABLES[{json.dumps(payload['name'])}] = {body};\n"
+    )
 
 
 def read_script(path: Path) -> dict:

@@ -8,8 +8,9 @@ A markdown cell of a chapter holds::
 and the HTML page gets a container that ``_explorables/explorables.js`` fills with
 labelled controls and a uPlot chart, drawn from a grid precomputed at build time
 (``explorable_grids.py``, same folder).  Nothing is fetched: the chart library, the
-script and the data are plain ``<script>`` files in ``<html>/_explorables/``, so the page
-works from ``file://`` with the network off and no kernel.  The folder is not ``_static``
+script and the data are plain ``<script>`` files in ``<html>/_explorables/``, so the
+page works from ``file://`` with the network off and no kernel.  The folder is not
+``_static``
 (jupyter-book adds every ``.js`` under ``_static`` to every page): only the pages that
 carry an explorable load these files.
 
@@ -60,7 +61,9 @@ class ExplorableDirective(SphinxDirective):
     def run(self):
         name = self.arguments[0].strip()
         if name not in grids.NAMES:
-            raise self.error(f"explorable name must be one of {', '.join(grids.NAMES)}, got {name!r}")
+            raise self.error(
+                f"explorable name must be one of {', '.join(grids.NAMES)}, got {name!r}"
+            )
         store = getattr(self.env, ENV_KEY, None)
         if store is None:
             store = {}
@@ -68,15 +71,23 @@ class ExplorableDirective(SphinxDirective):
         store.setdefault(self.env.docname, set()).add(name)
         title = TITLES[name]
         html = (
-            f'<section class="thermo-explorable" id="explorable-{name}" data-explorable="{name}" '
+            f'<section class="thermo-explorable" id="explorable-{name}" '
+            f'data-explorable="{name}" '
             f'aria-labelledby="explorable-{name}-title">\n'
-            f'<h4 class="thermo-explorable-title" id="explorable-{name}-title">{title}</h4>\n'
-            '<p class="thermo-explorable-fallback">This interactive figure needs JavaScript; '
+            f'<h4 class="thermo-explorable-title" id="explorable-{name}-title">'
+            f"{title}</h4>\n"
+            '<p class="thermo-explorable-fallback">'
+            "This interactive figure needs JavaScript; "
             "the static figure above shows one setting of it.</p>\n"
             "</section>\n"
         )
-        other = nodes.paragraph(text=f"{title}: an interactive version of this figure is on the book's website.")
-        return [nodes.raw("", html, format="html"), nodes.raw("", other.astext(), format="latex")]
+        other = nodes.paragraph(
+            text=f"{title}: an interactive version of this figure is on the website."
+        )
+        return [
+            nodes.raw("", html, format="html"),
+            nodes.raw("", other.astext(), format="latex"),
+        ]
 
 
 def _purge(app, env, docname) -> None:
@@ -99,15 +110,20 @@ def _prepare(app) -> None:
         return
     uplot = ROOT / "node_modules" / "uplot" / "dist"
     if not (uplot / UPLOT[0]).exists():
-        raise RuntimeError(f"uPlot not found in {uplot}: run `make npm` (npm ci installs it from package-lock.json)")
+        raise RuntimeError(
+            f"uPlot not found in {uplot}: run `make npm` "
+            "(npm ci installs it from package-lock.json)"
+        )
     cache = Path(app.srcdir) / "_build" / ".explorables"
     out = Path(app.outdir) / OUT
     out.mkdir(parents=True, exist_ok=True)
     for name in grids.NAMES:
         t0 = time.perf_counter()
         src = grids.cached_script(name, cache)
-        LOG.info(f"explorable {name}: grid {src.name} ({src.stat().st_size / 1e6:.2f} MB, "
-                 f"{time.perf_counter() - t0:.1f} s)")
+        LOG.info(
+            f"explorable {name}: grid {src.name} ({src.stat().st_size / 1e6:.2f} MB, "
+            f"{time.perf_counter() - t0:.1f} s)"
+        )
         shutil.copyfile(src, out / f"{name}.data.js")
     for f in UPLOT:
         shutil.copyfile(uplot / f, out / f)
@@ -119,14 +135,18 @@ def _prepare(app) -> None:
 def _page(app, pagename, templatename, context, doctree) -> None:
     """Add uPlot, the page's data files and the script to the head of this page only.
 
-    ``app.add_js_file`` would prefix ``_static/``; these files live in ``_explorables/``.
+    ``app.add_js_file`` would prefix ``_static/``; these files are in ``_explorables/``.
     """
     names = getattr(app.env, ENV_KEY, {}).get(pagename)
     if not names:
         return
     pathto = context["pathto"]
     css = [f"{OUT}/uPlot.min.css", f"{OUT}/explorables.css"]
-    js = [f"{OUT}/uPlot.iife.min.js", *(f"{OUT}/{n}.data.js" for n in sorted(names)), f"{OUT}/explorables.js"]
+    js = [
+        f"{OUT}/uPlot.iife.min.js",
+        *(f"{OUT}/{n}.data.js" for n in sorted(names)),
+        f"{OUT}/explorables.js",
+    ]
     tags = [f'<link rel="stylesheet" href="{pathto(f, 1)}" />' for f in css]
     tags += [f'<script defer src="{pathto(f, 1)}"></script>' for f in js]
     context["metatags"] = context.get("metatags", "") + "\n" + "\n".join(tags) + "\n"
