@@ -488,7 +488,7 @@ def _compute_representation(spec: dict) -> dict:
             "kind": "range",
             "values": exps.tolist(),
             "text": [f"{v:.1f}" for v in exps],
-            "default": 0,
+            "default": int(np.argmin(np.abs(exps - 1.0))),  # a = 1
         }
     ]
     return {
