@@ -159,7 +159,7 @@ paper: $(STAMP)  ## execute every chapter at THERMO_SCALE=paper into notebooks/p
 	$(MAKE) --no-print-directory paper-site
 	@exit $$(cat $(BUILD)/.paper_rc)
 
-paper-site: $(STAMP)  ## site of the stored paper notebooks (no execution) in book/_build/paper/_build/html
+paper-site: $(STAMP) npm  ## site of the stored paper notebooks (no execution) in book/_build/paper/_build/html
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/paper_edition.py sync
 	$(BIN)/python book/paper_edition.py config > $(BUILD)/_config_paper.yml
