@@ -78,7 +78,7 @@
     },
     compute: function (d, ix) {
       var key = [ix.activation, ix.psi2, ix.lam];
-      var snr = d.controls[3].values[ix.snr];
+      var snr = value(d, ix, "snr");
       var B = row(d.B, key), V = row(d.V, key);
       var err = [], vterm = [];
       for (var i = 0; i < B.length; i++) {
@@ -86,7 +86,7 @@
         err.push(B[i] === null || V[i] === null ? null : B[i] + V[i] / snr);
       }
       var lamc = scalar(d.LC, [ix.activation, ix.psi2, ix.snr]);
-      var lam = d.controls[2].values[ix.lam];
+      var lam = value(d, ix, "lam");
       var best = argmin(err);
       var lamText = lamc === null
         ? "No crossover ridge at this SNR: the kernel limit N/n → ∞ beats the null risk R(0+) = F₁² at every λ."
@@ -158,6 +158,14 @@
       };
     }
   };
+
+  // The grid value of control `id` at the current index.
+  function value(d, ix, id) {
+    for (var k = 0; k < d.controls.length; k++) {
+      if (d.controls[k].id === id) return d.controls[k].values[ix[id]];
+    }
+    throw new Error("no control " + id);
+  }
 
   function argmin(a) {
     var best = -1;
