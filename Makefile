@@ -76,16 +76,16 @@ browser:  ## install Debian's chromium for the site test (needs root and apt)
 	  else echo "error: install Chromium (Debian: sudo apt-get install chromium)"; exit 1; fi; }
 
 # ---------------------------------------------------------------- the book
-book: $(STAMP)  ## execute every chapter (cached) and build the site in book/_build/html
+book: $(STAMP) npm  ## execute every chapter (cached) and build the site in book/_build/html
 	$(BIN)/jupyter-book build book -W -n --keep-going
 	@echo "Open $(BUILD)/html/index.html in a browser."
 
-site-stored: $(STAMP)  ## build the site from the stored .ipynb outputs (no execution) in book/_build/stored/_build/html
+site-stored: $(STAMP) npm  ## build the site from the stored .ipynb outputs (no execution) in book/_build/stored/_build/html
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/variant_config.py stored > $(BUILD)/_config_stored.yml
 	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_stored.yml --path-output $(BUILD)/stored
 
-student: $(STAMP)  ## student edition of the site (solutions hidden) in book/_build/student/_build/html
+student: $(STAMP) npm  ## student edition of the site (solutions hidden) in book/_build/student/_build/html
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/variant_config.py student > $(BUILD)/_config_student.yml
 	$(BIN)/jupyter-book build book --all -W -n --keep-going --config $(BUILD)/_config_student.yml --path-output $(BUILD)/student
@@ -110,7 +110,7 @@ grade: $(STAMP)  ## grade a folder of student notebooks: make grade SUBMISSIONS=
 	$(BIN)/python book/grading/grade.py --assignments $(ASSIGNMENTS) --out $(GRADES) $(SUBMISSIONS)
 
 # ---------------------------------------------------------------- checks
-npm: node_modules/.package-lock.json  ## install axe-core for the accessibility test (npm ci from package-lock.json)
+npm: node_modules/.package-lock.json  ## install axe-core (accessibility test) and uPlot (the explorables) (npm ci from package-lock.json)
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "error: install Node.js and npm (Debian: apt-get install npm)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
@@ -159,7 +159,7 @@ paper: $(STAMP)  ## execute every chapter at THERMO_SCALE=paper into notebooks/p
 	$(MAKE) --no-print-directory paper-site
 	@exit $$(cat $(BUILD)/.paper_rc)
 
-paper-site: $(STAMP)  ## site of the stored paper notebooks (no execution) in book/_build/paper/_build/html
+paper-site: $(STAMP) npm  ## site of the stored paper notebooks (no execution) in book/_build/paper/_build/html
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/paper_edition.py sync
 	$(BIN)/python book/paper_edition.py config > $(BUILD)/_config_paper.yml
