@@ -40,7 +40,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book
 
-.PHONY: help env lock lab browser npm book site-stored student test test-fast test-portable test-alt \
+.PHONY: help env lock lab browser tex npm book site-stored student test test-fast test-portable test-alt \
         test-course notebooks notebook assignments grade bench clean distclean
 
 help:  ## list the targets
@@ -74,6 +74,18 @@ browser:  ## install Debian's chromium for the site test (needs root and apt)
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "error: install Chromium (Debian: sudo apt-get install chromium)"; exit 1; fi; }
+
+# Debian's TeX for `make pdf` (xelatex through latexmk; FreeFont is Sphinx's default xelatex
+# font; poppler-utils gives pdftotext for the PDF check).  Installed like `make browser`.
+TEX_PACKAGES := texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk \
+  fonts-freefont-otf poppler-utils
+tex:  ## install Debian's TeX packages for the PDF (needs root and apt)
+	@missing=""; for p in $(TEX_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "apt-get install$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "error: install TeX (Debian: sudo apt-get install$$missing)"; exit 1; fi; fi
 
 # ---------------------------------------------------------------- the book
 book: $(STAMP)  ## execute every chapter (cached) and build the site in book/_build/html
