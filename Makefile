@@ -40,7 +40,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book
 
-.PHONY: help env lock lab browser tex npm book site-stored student test test-fast test-portable test-alt \
+.PHONY: help env lock lab browser tex npm book pdf site-stored student test test-fast test-portable test-alt \
         test-course notebooks notebook assignments grade bench clean distclean
 
 help:  ## list the targets
@@ -101,6 +101,20 @@ student: $(STAMP)  ## student edition of the site (solutions hidden) in book/_bu
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/variant_config.py student > $(BUILD)/_config_student.yml
 	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_student.yml --path-output $(BUILD)/student
+
+# The whole book as one PDF through LaTeX (xelatex, latexmk), from the stored outputs like
+# site-stored; book/pdf_check.py then checks that every chapter is in it and that no line of
+# code, output or table runs past the margin.  The PDF is copied to $(PDF), where every
+# site built afterwards links it (book/_ext/reader.py).
+PDF := $(BUILD)/thermo-book.pdf
+pdf: $(STAMP) tex  ## the whole book as one PDF in book/_build/thermo-book.pdf (LaTeX; `make tex` installs it)
+	@mkdir -p $(BUILD)
+	$(BIN)/python book/variant_config.py stored > $(BUILD)/_config_pdf.yml
+	rm -f $(PDF)
+	$(BIN)/jupyter-book build book --builder pdflatex --config $(BUILD)/_config_pdf.yml --path-output $(BUILD)/pdf
+	$(BIN)/python book/pdf_check.py $(BUILD)/pdf/_build/latex/thermo-book.pdf --log $(BUILD)/pdf/_build/latex/thermo-book.log
+	cp $(BUILD)/pdf/_build/latex/thermo-book.pdf $(PDF)
+	@echo "The book as one PDF: $(PDF) (sites built from now on link it; make site-stored)"
 
 # ---------------------------------------------------------------- notebooks
 notebooks: $(STAMP)  ## sync every .md/.ipynb pair and re-execute to refresh stored outputs
@@ -188,5 +202,7 @@ test-paper: $(STAMP)  ## nbval on the stored paper notebooks at THERMO_SCALE=pap
 	else echo "[paper] no stored paper notebook to test"; rc=1; fi; \
 	$(BIN)/python book/paper_edition.py check && exit $$rc || exit 1
 
-# The default site links each chapter into the paper site: build it before the site checks.
+# The default site links each chapter into the paper site and carries a copy of it: build it
+# before every default site (book/_ext/paper_links.py).
 test: paper-site
+book site-stored student: paper-site
