@@ -40,7 +40,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book
 
-.PHONY: help env lock lab browser tex npm book pdf site-stored student test test-fast test-portable test-alt \
+.PHONY: help env lock lab browser tex npm book pdf format format-check site-stored student test test-fast test-portable test-alt \
         test-course notebooks notebook assignments grade bench clean distclean
 
 help:  ## list the targets
@@ -125,6 +125,18 @@ notebook: $(STAMP)  ## one chapter: make notebook NB=double_descent
 	$(BIN)/jupytext --quiet --sync $(NB_DIR)/$(NB).md
 	cd $(NB_DIR) && ../$(BIN)/jupyter execute --inplace --timeout=1200 $(NB).ipynb
 	$(BIN)/jupytext --quiet --sync $(NB_DIR)/$(NB).ipynb
+
+# ---------------------------------------------------------------- formatting
+# ruff format (line length 88 from pyproject.toml) on the code cells of the MyST chapters,
+# through jupytext so the prose is untouched.  Run `make notebooks` (or `make notebook NB=...`)
+# afterwards: the paired .ipynb must carry the same code.  format-check is what `make test`
+# checks (tests/test_reading.py).
+CHAPTER_MD := $(wildcard $(NB_DIR)/*.md)
+format: $(STAMP)  ## format the chapters' code with ruff through jupytext (then `make notebooks`)
+	$(BIN)/jupytext --quiet --pipe "$(CURDIR)/$(BIN)/ruff format -" $(CHAPTER_MD)
+
+format-check: $(STAMP)  ## fail if `make format` would change a chapter's code
+	$(BIN)/jupytext --quiet --check "$(CURDIR)/$(BIN)/ruff format --check -" $(CHAPTER_MD)
 
 # ---------------------------------------------------------------- the course
 assignments: $(STAMP)  ## per chapter: a student notebook and an otter-grader autograder in build/assignments

@@ -8,8 +8,8 @@
   (``sphinx.config`` in book/_config.yml); while it is empty the box names the
   repository "thermo-book" and shows a placeholder for its address.
 * **The whole book as a PDF.**  When ``make pdf`` has written ``book/_build/thermo-book.pdf``
-  (``PDF`` below), every HTML page links it (the theme's download menu and a line at the
-  foot of the page) and the file is copied into the site's output, so the link works in
+  (``PDF`` below), every HTML page links it (the theme's download menu and a line in the
+  footer) and the file is copied into the site's output, so the link works in
   any copy of ``html/``.  Without the PDF no page links it (never a dead link).
 """
 
@@ -118,10 +118,10 @@ def _pdf_links(app, pagename, templatename, context, doctree):
             group["buttons"].append({
                 "type": "link", "url": url, "text": "whole book (.pdf)", "icon": "fas fa-book",
                 "tooltip": "The whole book as one PDF", "label": "download-book-pdf-button"})
+    # The footer is on every page (search and index pages too).
     line = (f'<p class="whole-book-pdf"><a class="reference external" href="{url}">'
             "The whole book as one PDF</a> (built through LaTeX by <code>make pdf</code>).</p>")
-    if context.get("body"):
-        context["body"] += line
+    context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + line
 
 
 def _copy_pdf(app, exception):
