@@ -40,7 +40,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book
 
-.PHONY: help env lock lab browser tex npm book pdf format format-check site-stored student test test-fast test-portable test-alt \
+.PHONY: help env lock lab browser tex npm book pdf format format-check screenshots site-stored student test test-fast test-portable test-alt \
         test-course notebooks notebook assignments grade bench clean distclean
 
 help:  ## list the targets
@@ -115,6 +115,9 @@ pdf: $(STAMP) tex  ## the whole book as one PDF in book/_build/thermo-book.pdf (
 	$(BIN)/python book/pdf_check.py $(BUILD)/pdf/_build/latex/thermo-book.pdf --log $(BUILD)/pdf/_build/latex/thermo-book.log
 	cp $(BUILD)/pdf/_build/latex/thermo-book.pdf $(PDF)
 	@echo "The book as one PDF: $(PDF) (sites built from now on link it; make site-stored)"
+
+screenshots: $(STAMP) browser site-stored  ## PNGs of the four chapters' first screen (1400x900), light and dark, in build/screenshots
+	$(BIN)/python book/screenshots.py --site $(BUILD)/stored/_build/html --out build/screenshots
 
 # ---------------------------------------------------------------- notebooks
 notebooks: $(STAMP)  ## sync every .md/.ipynb pair and re-execute to refresh stored outputs

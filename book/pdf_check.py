@@ -38,15 +38,29 @@ HIDDEN_TAGS = {"remove-input", "remove-cell", "remove_input", "remove_cell"}
 # continuation mark and its friends), and what Verbatim shows for a visible space.
 # pdftotext renders the hook arrow as ",\u2192".
 WRAP_MARKS = re.compile(r"(,?[\u21aa\u21a9\u2192]|[\s\u2423\u00ad\u200b])+")
-OVERFULL = re.compile(r"^Overfull \\hbox \((?P<pt>[\d.]+)pt too wide\) "
-                      r"(?:in paragraph at lines (?P<a>\d+)--(?P<b>\d+)|detected at line (?P<c>\d+))",
-                      re.M)
+OVERFULL = re.compile(
+    r"^Overfull \\hbox \((?P<pt>[\d.]+)pt too wide\) "
+    r"(?:in paragraph at lines (?P<a>\d+)--(?P<b>\d+)|detected at line (?P<c>\d+))",
+    re.M,
+)
 
 
 def squash(text: str) -> str:
     """Text without white space or wrap marks, with typographic quotes made straight."""
-    text = text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                                         "\u2212": "-", "\u2013": "--", "\ufb01": "fi", "\ufb02": "fl"}))
+    text = text.translate(
+        str.maketrans(
+            {
+                "\u2018": "'",
+                "\u2019": "'",
+                "\u201c": '"',
+                "\u201d": '"',
+                "\u2212": "-",
+                "\u2013": "--",
+                "\ufb01": "fi",
+                "\ufb02": "fl",
+            }
+        )
+    )
     return WRAP_MARKS.sub("", text)
 
 
@@ -61,10 +75,16 @@ def pdf_text(pdf: Path) -> str:
     if not Path(pdf).is_file():
         raise FileNotFoundError(f"pdf: no such file {pdf}")
     try:
-        out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
     except FileNotFoundError as exc:
-        raise FileNotFoundError("pdftotext not found: install poppler-utils (`make tex`)") from exc
+        raise FileNotFoundError(
+            "pdftotext not found: install poppler-utils (`make tex`)"
+        ) from exc
     return out.stdout
 
 
@@ -76,9 +96,16 @@ def body_text(text: str) -> str:
     """
     pages = []
     for page in text.split("\f"):
-        lines = [ln for ln in page.splitlines() if ln.strip()
-                 and ln.strip() not in ("(continues on next page)", "(continued from previous page)")]
-        pages.append("\n".join(lines[1:-1]))  # first line: running head; last: page number
+        lines = [
+            ln
+            for ln in page.splitlines()
+            if ln.strip()
+            and ln.strip()
+            not in ("(continues on next page)", "(continued from previous page)")
+        ]
+        pages.append(
+            "\n".join(lines[1:-1])
+        )  # first line: running head; last: page number
     return "\n".join(pages)
 
 
@@ -102,12 +129,19 @@ def shown_lines(ipynb: Path) -> list[tuple[str, str]]:
         if tags & {"remove-cell", "remove_cell"}:
             continue
         if not tags & HIDDEN_TAGS:
-            lines += [("code", ln) for ln in "".join(cell.get("source", "")).splitlines()]
+            lines += [
+                ("code", ln) for ln in "".join(cell.get("source", "")).splitlines()
+            ]
         if tags & {"remove-output", "remove_output"}:
             continue
         for out in cell.get("outputs", []):
-            text = out.get("text") if out.get("output_type") == "stream" else \
-                out.get("data", {}).get("text/plain") if "image/png" not in out.get("data", {}) else None
+            text = (
+                out.get("text")
+                if out.get("output_type") == "stream"
+                else out.get("data", {}).get("text/plain")
+                if "image/png" not in out.get("data", {})
+                else None
+            )
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 continue  # stderr is removed from the book (execute.stderr_output)
             if text:
@@ -125,10 +159,19 @@ class Overfull:
 def _environment(tex_lines: list[str], line: int) -> str:
     """Which environment encloses ``line`` (1-based) of the .tex source."""
     depth = {"verbatim": 0, "table": 0, "math": 0}
-    kinds = {"sphinxVerbatim": "verbatim", "sphinxVerbatimInput": "verbatim",
-             "sphinxVerbatimOutput": "verbatim", "longtable": "table", "tabulary": "table",
-             "tabular": "table", "equation*": "math", "equation": "math", "align*": "math",
-             "split": "math", "displaymath": "math"}
+    kinds = {
+        "sphinxVerbatim": "verbatim",
+        "sphinxVerbatimInput": "verbatim",
+        "sphinxVerbatimOutput": "verbatim",
+        "longtable": "table",
+        "tabulary": "table",
+        "tabular": "table",
+        "equation*": "math",
+        "equation": "math",
+        "align*": "math",
+        "split": "math",
+        "displaymath": "math",
+    }
     for i, text in enumerate(tex_lines[:line]):
         for m in re.finditer(r"\\(begin|end)\{([^}]+)\}", text):
             if i == line - 1 and m.group(1) == "end":
@@ -147,7 +190,9 @@ def overfull_boxes(log: str, tex_lines: list[str]) -> list[Overfull]:
     found = []
     for m in OVERFULL.finditer(log):
         line = int(m.group("c") or m.group("b"))
-        found.append(Overfull(float(m.group("pt")), line, _environment(tex_lines, line)))
+        found.append(
+            Overfull(float(m.group("pt")), line, _environment(tex_lines, line))
+        )
     return found
 
 
@@ -173,12 +218,18 @@ def check(pdf: Path, log: Path | None = None, nb_dir: Path = NB_DIR) -> list[str
     for md in chapters:
         ipynb = md.with_suffix(".ipynb")
         if not ipynb.exists():
-            problems.append(f"chapter {md.stem}: no stored {ipynb.name} (the PDF is built from it)")
+            problems.append(
+                f"chapter {md.stem}: no stored {ipynb.name} (the PDF is built from it)"
+            )
             continue
-        missing = [(k, ln) for k, ln in shown_lines(ipynb) if squash(ln) not in squashed]
+        missing = [
+            (k, ln) for k, ln in shown_lines(ipynb) if squash(ln) not in squashed
+        ]
         n_lines += len(shown_lines(ipynb))
         for kind, ln in missing[:5]:
-            problems.append(f"chapter {md.stem}: {kind} line not whole in the PDF: {ln.strip()[:90]!r}")
+            problems.append(
+                f"chapter {md.stem}: {kind} line not whole in the PDF: {ln.strip()[:90]!r}"
+            )
         if len(missing) > 5:
             problems.append(f"chapter {md.stem}: ... and {len(missing) - 5} more lines")
     print(f"[pdf] {n_lines} code and output lines compared with the PDF text")
@@ -193,15 +244,19 @@ def check(pdf: Path, log: Path | None = None, nb_dir: Path = NB_DIR) -> list[str
             print(f"[pdf] {label}: {msg}: {' '.join(tex[box.line - 1].split())[:100]}")
             if cut:
                 problems.append(msg)
-        print(f"[pdf] {len(boxes)} overfull lines in the LaTeX log "
-              f"({sum(b.where in ('verbatim', 'table') for b in boxes)} in code, output or tables)")
+        print(
+            f"[pdf] {len(boxes)} overfull lines in the LaTeX log "
+            f"({sum(b.where in ('verbatim', 'table') for b in boxes)} in code, output or tables)"
+        )
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("pdf", type=Path)
-    parser.add_argument("--log", type=Path, default=None, help="the LaTeX log (thermo-book.log)")
+    parser.add_argument(
+        "--log", type=Path, default=None, help="the LaTeX log (thermo-book.log)"
+    )
     args = parser.parse_args(argv)
     problems = check(args.pdf, args.log)
     for p in problems:

@@ -35,8 +35,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-SITE = Path(os.environ.get("THERMO_SITE", BOOK / "_build" / "stored" / "_build" / "html"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+SITE = Path(
+    os.environ.get("THERMO_SITE", BOOK / "_build" / "stored" / "_build" / "html")
+)
+CHROMIUM = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+)
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.md"))
 WIDTHS = (1400, 400)
 MIN_TABLE_FONT_PX = 12.0
@@ -134,24 +138,41 @@ def chromium():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         try:
             yield browser
         finally:
             browser.close()
 
 
-def open_page(browser, base: str, rel: str, width: int, height: int = 900, dark: bool = False):
+def open_page(
+    browser, base: str, rel: str, width: int, height: int = 900, dark: bool = False
+):
     """A page at ``width`` px, requests outside ``base`` blocked, math typeset."""
-    ctx = browser.new_context(viewport={"width": width, "height": height},
-                              color_scheme="dark" if dark else "light")
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme="dark" if dark else "light",
+    )
     page = ctx.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:")) else r.abort())
+    page.route(
+        "**/*",
+        lambda r: (
+            r.continue_() if r.request.url.startswith((base, "data:")) else r.abort()
+        ),
+    )
     page.goto(f"{base}/{rel}", wait_until="load")
     if page.evaluate("() => !!document.querySelector('.math')"):
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=30000)
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=30000,
+        )
         page.evaluate("() => MathJax.startup.promise")
     return ctx, page
 
@@ -177,17 +198,29 @@ def clipped_blocks(site: Path = SITE, widths=WIDTHS, chapters=CHAPTERS) -> list[
                 ctx.close()
                 rows += [dict(r, page=chapter, width=width) for r in result["found"]]
                 if result["sideways"] > SLACK_PX:
-                    rows.append(dict(page=chapter, width=width, kind="page", box=width,
-                                     content=width + result["sideways"], over=result["sideways"],
-                                     allowed=False, text="the page scrolls sideways"))
+                    rows.append(
+                        dict(
+                            page=chapter,
+                            width=width,
+                            kind="page",
+                            box=width,
+                            content=width + result["sideways"],
+                            over=result["sideways"],
+                            allowed=False,
+                            text="the page scrolls sideways",
+                        )
+                    )
     return rows
 
 
 @pytest.mark.site
 def test_no_block_is_clipped_at_1400_or_400_px():
     rows = [r for r in clipped_blocks() if not r["allowed"]]
-    lines = [f"{r['width']} px {r['page']}: {r['kind']} {r['over']} px wider than its "
-             f"{r['box']} px box: {r['text']!r}" for r in rows]
+    lines = [
+        f"{r['width']} px {r['page']}: {r['kind']} {r['over']} px wider than its "
+        f"{r['box']} px box: {r['text']!r}"
+        for r in rows
+    ]
     assert not rows, f"{len(rows)} clipped blocks:\n" + "\n".join(lines)
 
 
@@ -196,7 +229,8 @@ def test_the_course_page_does_not_scroll_sideways_at_400_px():
     with serve(SITE) as base, chromium() as browser:
         ctx, page = open_page(browser, base, "course.html", 400)
         sideways = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         ctx.close()
     assert sideways <= SLACK_PX, f"course.html scrolls {sideways} px sideways at 400 px"
 
@@ -209,7 +243,8 @@ def test_the_measure_finds_a_clipped_block(tmp_path):
         f"<div class='highlight'><pre style='overflow:auto'>{long}</pre></div>"
         "<div class='highlight'><pre style='white-space:pre-wrap'>short</pre></div>"
         "<table><tr>" + "<td>wide_cell_content</td>" * 30 + "</tr></table>"
-        "</article></main></body></html>")
+        "</article></main></body></html>"
+    )
     with serve(tmp_path) as base, chromium() as browser:
         ctx, page = open_page(browser, base, "index.html", 400)
         found = page.evaluate(MEASURE_JS, MIN_TABLE_FONT_PX)["found"]
@@ -220,22 +255,37 @@ def test_the_measure_finds_a_clipped_block(tmp_path):
 
 # ---------------------------------------------------------------------------- formatting
 
+
 def test_chapters_are_formatted_with_ruff():
     """`make format` would change nothing (ruff format, 88 columns, through jupytext)."""
     bin_dir = Path(sys.executable).parent
     ruff, jupytext = bin_dir / "ruff", bin_dir / "jupytext"
-    assert ruff.exists(), "ruff is not installed: it is pinned in requirements-lock.txt (make env)"
+    assert ruff.exists(), (
+        "ruff is not installed: it is pinned in requirements-lock.txt (make env)"
+    )
     unformatted = []
     for chapter in CHAPTERS:
-        done = subprocess.run([str(jupytext), "--quiet", "--check", f"{ruff} format --check -",
-                               str(ROOT / "notebooks" / f"{chapter}.md")],
-                              cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                str(jupytext),
+                "--quiet",
+                "--check",
+                f"{ruff} format --check -",
+                str(ROOT / "notebooks" / f"{chapter}.md"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             unformatted.append(chapter)
-    assert not unformatted, f"run `make format` (then `make notebooks`): unformatted {unformatted}"
+    assert not unformatted, (
+        f"run `make format` (then `make notebooks`): unformatted {unformatted}"
+    )
 
 
 # ---------------------------------------------------------------------------- bibliography
+
 
 def _bib_entries(text: str) -> dict[str, str]:
     entries = {}
@@ -251,8 +301,10 @@ def bibliography_problems(text: str, no_identifier=NO_IDENTIFIER) -> list[str]:
     if not entries:
         raise ValueError("text: no bibliography entry found")
     for key, body in entries.items():
-        fields = {m.group(1).lower(): m.group(2) for m in re.finditer(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$",
-                                                                      body, re.M)}
+        fields = {
+            m.group(1).lower(): m.group(2)
+            for m in re.finditer(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$", body, re.M)
+        }
         if not {"url", "doi", "eprint"} & fields.keys() and key not in no_identifier:
             problems.append(f"{key}: no url, doi or eprint")
         if "eprint" in fields and not re.fullmatch(r"\d{4}\.\d{4,5}", fields["eprint"]):
@@ -270,12 +322,16 @@ def test_every_bibliography_entry_links_its_source_and_has_no_raw_tex():
     text = (BOOK / "references.bib").read_text()
     assert not bibliography_problems(text), bibliography_problems(text)
     keys = set(_bib_entries(text))
-    assert set(NO_IDENTIFIER) <= keys, f"NO_IDENTIFIER names entries not in the .bib: {set(NO_IDENTIFIER) - keys}"
+    assert set(NO_IDENTIFIER) <= keys, (
+        f"NO_IDENTIFIER names entries not in the .bib: {set(NO_IDENTIFIER) - keys}"
+    )
 
 
 def test_the_bibliography_check_is_not_blind():
-    bad = ("@article{a,\n  title = {On $\\mathbb R^n$},\n  year = {1988}\n}\n"
-           "@misc{b,\n  title = {Fine},\n  eprint = {1908.05355}\n}\n")
+    bad = (
+        "@article{a,\n  title = {On $\\mathbb R^n$},\n  year = {1988}\n}\n"
+        "@misc{b,\n  title = {Fine},\n  eprint = {1908.05355}\n}\n"
+    )
     problems = bibliography_problems(bad, no_identifier={})
     assert any(p.startswith("a: no url") for p in problems)
     assert any(p.startswith("a: raw TeX") for p in problems)
@@ -285,31 +341,100 @@ def test_the_bibliography_check_is_not_blind():
 @pytest.mark.site
 def test_bibliography_page_is_author_year_with_links():
     html = (SITE / "bibliography.html").read_text()
-    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', html)
+    labels = re.findall(
+        r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', html
+    )
     entries = _bib_entries((BOOK / "references.bib").read_text())
     assert len(labels) == len(entries), (len(labels), len(entries))
     assert all(re.search(r"\b(1[89]|20)\d\d[a-z]?$", lab) for lab in labels), labels[:5]
-    assert labels == sorted(labels, key=lambda s: s.lower()), "the list is not in label order"
-    assert html.count('href="https://arxiv.org/abs/') + html.count('href="https://doi.org/') >= \
-        len(entries) - len(NO_IDENTIFIER)
-    assert "$" not in re.sub(r"<script.*?</script>", "", html, flags=re.S).split("citation-list")[-1]
+    assert labels == sorted(labels, key=lambda s: s.lower().rpartition(", ")[::2]), (
+        "the list is not in label order"
+    )
+    assert html.count('href="https://arxiv.org/abs/') + html.count(
+        'href="https://doi.org/'
+    ) >= len(entries) - len(NO_IDENTIFIER)
+    assert (
+        "$"
+        not in re.sub(r"<script.*?</script>", "", html, flags=re.S).split(
+            "citation-list"
+        )[-1]
+    )
 
 
 # ---------------------------------------------------------------------------- licence, citation
 
-CFF_KEYS = {"abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi",
-            "identifiers", "keywords", "license", "license-url", "message", "preferred-citation",
-            "references", "repository", "repository-artifact", "repository-code", "title", "type",
-            "url", "version"}
+CFF_KEYS = {
+    "abstract",
+    "authors",
+    "cff-version",
+    "commit",
+    "contact",
+    "date-released",
+    "doi",
+    "identifiers",
+    "keywords",
+    "license",
+    "license-url",
+    "message",
+    "preferred-citation",
+    "references",
+    "repository",
+    "repository-artifact",
+    "repository-code",
+    "title",
+    "type",
+    "url",
+    "version",
+}
 CFF_REFERENCE_TYPES = {
-    "art", "article", "audiovisual", "bill", "blog", "book", "catalogue", "conference",
-    "conference-paper", "data", "database", "dictionary", "edited-work", "encyclopedia",
-    "film-broadcast", "generic", "government-document", "grant", "hearing", "historical-work",
-    "legal-case", "legal-rule", "magazine-article", "manual", "map", "multimedia", "music",
-    "newspaper-article", "pamphlet", "patent", "personal-communication", "proceedings", "report",
-    "serial", "slides", "software", "software-code", "software-container", "software-executable",
-    "software-virtual-machine", "sound-recording", "standard", "statute", "thesis", "unpublished",
-    "video", "website"}
+    "art",
+    "article",
+    "audiovisual",
+    "bill",
+    "blog",
+    "book",
+    "catalogue",
+    "conference",
+    "conference-paper",
+    "data",
+    "database",
+    "dictionary",
+    "edited-work",
+    "encyclopedia",
+    "film-broadcast",
+    "generic",
+    "government-document",
+    "grant",
+    "hearing",
+    "historical-work",
+    "legal-case",
+    "legal-rule",
+    "magazine-article",
+    "manual",
+    "map",
+    "multimedia",
+    "music",
+    "newspaper-article",
+    "pamphlet",
+    "patent",
+    "personal-communication",
+    "proceedings",
+    "report",
+    "serial",
+    "slides",
+    "software",
+    "software-code",
+    "software-container",
+    "software-executable",
+    "software-virtual-machine",
+    "sound-recording",
+    "standard",
+    "statute",
+    "thesis",
+    "unpublished",
+    "video",
+    "website",
+}
 
 
 def cff_problems(data: dict) -> list[str]:
@@ -330,19 +455,29 @@ def cff_problems(data: dict) -> list[str]:
         problems.append("authors is empty")
     for ref in data.get("references", []):
         if ref.get("type") not in CFF_REFERENCE_TYPES:
-            problems.append(f"reference type {ref.get('type')!r} is not a CFF 1.2.0 type")
+            problems.append(
+                f"reference type {ref.get('type')!r} is not a CFF 1.2.0 type"
+            )
         for key in ("title", "authors"):
             if key not in ref:
                 problems.append(f"reference {ref.get('title', '?')!r} lacks {key}")
         persons += list(ref.get("authors") or [])
         for key in ("date-published", "date-released"):
-            if key in ref and not (isinstance(ref[key], str) and re.fullmatch(r"\d{4}-\d\d-\d\d", ref[key])):
-                problems.append(f"{key} {ref[key]!r} must be a quoted YYYY-MM-DD string")
+            if key in ref and not (
+                isinstance(ref[key], str) and re.fullmatch(r"\d{4}-\d\d-\d\d", ref[key])
+            ):
+                problems.append(
+                    f"{key} {ref[key]!r} must be a quoted YYYY-MM-DD string"
+                )
         if "month" in ref and ref["month"] not in range(1, 13):
             problems.append(f"month {ref['month']!r} must be 1 to 12")
     for p in persons:
-        if not isinstance(p, dict) or not ({"name"} <= p.keys() or {"family-names"} <= p.keys()):
-            problems.append(f"author {p!r} is neither an entity (name) nor a person (family-names)")
+        if not isinstance(p, dict) or not (
+            {"name"} <= p.keys() or {"family-names"} <= p.keys()
+        ):
+            problems.append(
+                f"author {p!r} is neither an entity (name) nor a person (family-names)"
+            )
     licences = data.get("license", [])
     for lic in [licences] if isinstance(licences, str) else licences:
         if lic not in ("MIT", "BSD-3-Clause", "CC-BY-4.0"):
@@ -355,15 +490,30 @@ def test_citation_cff_follows_cff_1_2_0_and_cites_the_talk():
 
     data = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert not cff_problems(data), cff_problems(data)
-    talk = [r for r in data.get("references", []) if "Thermodynamic limits" in r.get("title", "")]
+    talk = [
+        r
+        for r in data.get("references", [])
+        if "Thermodynamic limits" in r.get("title", "")
+    ]
     assert talk and talk[0]["authors"][0]["family-names"] == "Montanari"
     assert set(data["license"]) == {"MIT", "CC-BY-4.0"}
 
 
 def test_the_cff_check_is_not_blind():
-    bad = {"cff-version": "1.1.0", "title": "t", "authors": ["me"], "colour": 1,
-           "references": [{"type": "speech", "title": "x", "authors": [{"name": "a"}],
-                           "date-published": _dt.date(2019, 11, 21)}]}
+    bad = {
+        "cff-version": "1.1.0",
+        "title": "t",
+        "authors": ["me"],
+        "colour": 1,
+        "references": [
+            {
+                "type": "speech",
+                "title": "x",
+                "authors": [{"name": "a"}],
+                "date-published": _dt.date(2019, 11, 21),
+            }
+        ],
+    }
     problems = " | ".join(cff_problems(bad))
     for needle in ("'message'", "1.1.0", "'colour'", "'speech'", "YYYY-MM-DD", "'me'"):
         assert needle in problems, needle
@@ -373,7 +523,9 @@ def test_licence_names_both_licences_and_what_they_cover():
     text = (ROOT / "LICENSE").read_text()
     assert "MIT License" in text and "Permission is hereby granted" in text
     assert "CC-BY-4.0" in text and "creativecommons.org/licenses/by/4.0" in text
-    assert re.search(r"Code: MIT", text) and re.search(r"Text and figures: Creative Commons", text)
+    assert re.search(r"Code: MIT", text) and re.search(
+        r"Text and figures: Creative Commons", text
+    )
 
 
 # ---------------------------------------------------------------------------- the PDF
@@ -385,21 +537,35 @@ def _need_pdf():
     if not PDF.exists():
         if os.environ.get("THERMO_REQUIRE_PDF") == "1":
             pytest.fail(f"no PDF at {PDF}: `make pdf`")
-        pytest.skip("no PDF built (`make pdf`; CI's PDF stage sets THERMO_REQUIRE_PDF=1)")
+        pytest.skip(
+            "no PDF built (`make pdf`; CI's PDF stage sets THERMO_REQUIRE_PDF=1)"
+        )
 
 
 @pytest.mark.pdf
 def test_every_page_links_the_pdf_that_the_site_carries():
     _need_pdf()
     carried = SITE / "thermo-book.pdf"
-    assert carried.exists() and carried.read_bytes() == PDF.read_bytes(), "the site does not carry the PDF"
-    pages = [p for p in SITE.rglob("*.html") if "_static" not in p.parts and "paper" not in
-             p.relative_to(SITE).parts[:1] and 'http-equiv="Refresh"' not in p.read_text(errors="ignore")]
+    assert carried.exists() and carried.read_bytes() == PDF.read_bytes(), (
+        "the site does not carry the PDF"
+    )
+    pages = [
+        p
+        for p in SITE.rglob("*.html")
+        if "_static" not in p.parts
+        and "paper" not in p.relative_to(SITE).parts[:1]
+        and 'http-equiv="Refresh"' not in p.read_text(errors="ignore")
+    ]
     assert pages
     for page in pages:
-        hrefs = re.findall(r'href="([^"]*thermo-book\.pdf)"', page.read_text(errors="ignore"))
+        hrefs = re.findall(
+            r'href="([^"]*thermo-book\.pdf)"', page.read_text(errors="ignore")
+        )
         assert hrefs, f"{page.relative_to(SITE)} does not link the PDF"
-        assert all((page.parent / h).resolve() == carried.resolve() for h in hrefs), (page, hrefs)
+        assert all((page.parent / h).resolve() == carried.resolve() for h in hrefs), (
+            page,
+            hrefs,
+        )
 
 
 @pytest.mark.pdf
@@ -417,13 +583,26 @@ def test_pdf_check_finds_a_cut_line_and_a_missing_chapter(tmp_path):
     sys.path.insert(0, str(BOOK))
     import pdf_check
 
-    tex = ["\\begin{sphinxVerbatim}", "x = 1", "\\end{sphinxVerbatim}", "\\begin{equation*}", "y",
-           "\\end{equation*}", "text"]
-    log = ("Overfull \\hbox (12.0pt too wide) detected at line 2\n"
-           "Overfull \\hbox (30.0pt too wide) detected at line 6\n"
-           "Overfull \\hbox (3.0pt too wide) in paragraph at lines 7--7\n")
+    tex = [
+        "\\begin{sphinxVerbatim}",
+        "x = 1",
+        "\\end{sphinxVerbatim}",
+        "\\begin{equation*}",
+        "y",
+        "\\end{equation*}",
+        "text",
+    ]
+    log = (
+        "Overfull \\hbox (12.0pt too wide) detected at line 2\n"
+        "Overfull \\hbox (30.0pt too wide) detected at line 6\n"
+        "Overfull \\hbox (3.0pt too wide) in paragraph at lines 7--7\n"
+    )
     boxes = pdf_check.overfull_boxes(log, tex)
-    assert [(b.where, b.points) for b in boxes] == [("verbatim", 12.0), ("math", 30.0), ("text", 3.0)]
+    assert [(b.where, b.points) for b in boxes] == [
+        ("verbatim", 12.0),
+        ("math", 30.0),
+        ("text", 3.0),
+    ]
     assert pdf_check.squash("a = f(b,\n ,\u2192 c)") == "a=f(b,c)"
     page = "head\nx = 1\n(continues on next page)\n12 Chapter\n\fhead\n(continued from previous page)\ny = 2\nfoot"
     assert pdf_check.body_text(page).split() == ["x", "=", "1", "y", "=", "2"]
@@ -436,4 +615,6 @@ if __name__ == "__main__":
     site = Path(sys.argv[1]) if len(sys.argv) > 1 else SITE
     for r in clipped_blocks(site):
         flag = "allowed" if r["allowed"] else "CLIPPED"
-        print(f"{flag}\t{r['width']}\t{r['page']}\t{r['kind']}\t{r['box']}\t{r['content']}\t{r['over']}\t{r['text']}")
+        print(
+            f"{flag}\t{r['width']}\t{r['page']}\t{r['kind']}\t{r['box']}\t{r['content']}\t{r['over']}\t{r['text']}"
+        )

@@ -1,12 +1,12 @@
 """An author-year bibliography to match the author-year citations in the text.
 
 The chapters cite with ``{cite}`key``` and ``bibtex_reference_style: author_year``, which
-renders "Mei and Montanari [2019]".  pybtex's ``plain`` style numbers the list instead
-([1], [2], ...), so a reader cannot find "Mei and Montanari [2019]" in it by eye.  This
-extension registers the pybtex formatting style ``thermo_authoryear``
-(``bibtex_default_style`` in book/_config.yml): the list is sorted by its labels' names,
-year and title, each entry is labelled "Mei & Montanari 2019" (three or more authors: "Ghorbani
-et al. 2019"), and works that would share a label get a, b, ... in the order of the list.
+renders "[Mei and Montanari, 2019]".  pybtex's ``plain`` style numbers the list instead
+([1], [2], ...), so a reader cannot find that citation in it by eye.  This extension
+registers the pybtex formatting style ``thermo_authoryear`` (``bibtex_default_style`` in
+book/_config.yml): the list is sorted by its labels' names, year and title; each entry is
+labelled as the text cites it, "Mei and Montanari, 2019" (three or more authors:
+"Ghorbani et al., 2019"); works that would share a label get a, b, ... in list order.
 The entries' DOI, arXiv and URL links come from pybtex's own ``format_web_refs``.
 """
 
@@ -42,7 +42,8 @@ def base_label(entry) -> str:
     Returns
     -------
     str
-        "Surname year", "Surname & Surname year" or "Surname et al. year".
+        "Surname, year", "Surname and Surname, year" or "Surname et al., year": the form
+        of the in-text citations (``bibtex_reference_style: author_year``).
     """
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
     names = [_last_name(p) for p in persons]
@@ -52,14 +53,14 @@ def base_label(entry) -> str:
     elif len(names) == 1:
         who = names[0]
     elif len(names) == 2:
-        who = f"{names[0]} & {names[1]}"
+        who = f"{names[0]} and {names[1]}"
     else:
         who = f"{names[0]} et al."
-    return f"{who} {year}"
+    return f"{who}, {year}"
 
 
 class AuthorYearLabelStyle(BaseLabelStyle):
-    """Labels "Surname et al. 2019", with a, b, ... where two entries would share one."""
+    """Labels "Surname et al., 2019", with a, b, ... where two entries would share one."""
 
     def format_labels(self, sorted_entries: Iterable) -> Iterator[str]:
         entries = list(sorted_entries)
@@ -78,7 +79,7 @@ class LabelOrderSortingStyle(BaseSortingStyle):
     """Sort by the label a reader looks for: its names, then the year, then the title."""
 
     def sorting_key(self, entry) -> tuple[str, str, str]:
-        who, _, year = base_label(entry).rpartition(" ")
+        who, _, year = base_label(entry).rpartition(", ")
         return (who.lower(), year, entry.fields.get("title", "").lower())
 
 

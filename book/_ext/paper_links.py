@@ -24,7 +24,9 @@ from pathlib import Path
 
 from docutils import nodes
 
-PAPER_SITE = Path("_build") / "paper" / "_build" / "html"  # relative to the book's source folder
+PAPER_SITE = (
+    Path("_build") / "paper" / "_build" / "html"
+)  # relative to the book's source folder
 MOUNT = "paper"  # where the paper site is copied inside the default site's html output
 
 
@@ -42,7 +44,9 @@ def _state(srcdir: Path) -> dict:
     for md in sorted((srcdir / "notebooks").glob("*.md")):
         entry = dict(timings.get(md.stem, {}))
         entry["stored"] = (paper / f"{md.stem}.ipynb").exists()
-        entry["current"] = entry.get("source_sha256") == hashlib.sha256(md.read_bytes()).hexdigest()
+        entry["current"] = (
+            entry.get("source_sha256") == hashlib.sha256(md.read_bytes()).hexdigest()
+        )
         entry["built"] = paper_page(srcdir, md.stem).exists()
         state[md.stem] = entry
     return state
@@ -72,22 +76,47 @@ def _default_box(app, chapter: str, entry: dict) -> nodes.admonition | None:
     if not (entry.get("stored") and entry.get("built")):
         return None  # no paper page to link to: no box rather than a dead link
     url = posixpath.join("..", MOUNT, "notebooks", "paper", f"{chapter}.html")
-    link = nodes.reference("", "this chapter at the talk's dimensions", refuri=url, internal=False,
-                           classes=["paper-edition-link"])
-    when = f" (THERMO_SCALE=paper, executed in {_wall(entry['seconds'])})" if "seconds" in entry else ""
-    note = "" if entry.get("current") else " It was computed from an earlier version of this page."
-    return _box("Paper edition", "The same code at the sizes of the talk's figures: ", link, when + "." + note)
+    link = nodes.reference(
+        "",
+        "this chapter at the talk's dimensions",
+        refuri=url,
+        internal=False,
+        classes=["paper-edition-link"],
+    )
+    when = (
+        f" (THERMO_SCALE=paper, executed in {_wall(entry['seconds'])})"
+        if "seconds" in entry
+        else ""
+    )
+    note = (
+        ""
+        if entry.get("current")
+        else " It was computed from an earlier version of this page."
+    )
+    return _box(
+        "Paper edition",
+        "The same code at the sizes of the talk's figures: ",
+        link,
+        when + "." + note,
+    )
 
 
 def _paper_box(chapter: str, entry: dict, missing: list[str]) -> nodes.admonition:
     text = "This page was executed with THERMO_SCALE=paper"
     if "seconds" in entry:
-        text += (f" in {_wall(entry['seconds'])} on {entry.get('executed_at', '?')[:10]}"
-                 f" ({entry.get('n_jobs', '?')} workers, {entry.get('cpus', '?')} cores)")
+        text += (
+            f" in {_wall(entry['seconds'])} on {entry.get('executed_at', '?')[:10]}"
+            f" ({entry.get('n_jobs', '?')} workers, {entry.get('cpus', '?')} cores)"
+        )
     text += ". The book-scale version: "
     back = posixpath.join("..", "..", "..", "notebooks", f"{chapter}.html")
-    link = nodes.reference("", "this chapter in the main site", refuri=back, internal=False,
-                           classes=["paper-edition-back"])
+    link = nodes.reference(
+        "",
+        "this chapter in the main site",
+        refuri=back,
+        internal=False,
+        classes=["paper-edition-back"],
+    )
     tail = "."
     if missing:
         tail += " Chapters not in this edition yet: " + ", ".join(missing) + "."
@@ -98,9 +127,17 @@ def _doctree_read(app, doctree):
     parts = app.env.docname.split("/")
     state = app.config.paper_edition_state
     if app.config.paper_edition:
-        if len(parts) != 3 or parts[:2] != ["notebooks", "paper"] or parts[2] not in state:
+        if (
+            len(parts) != 3
+            or parts[:2] != ["notebooks", "paper"]
+            or parts[2] not in state
+        ):
             return
-        missing = [c for c, e in state.items() if not e.get("stored")] if parts[2] == "intro" else []
+        missing = (
+            [c for c, e in state.items() if not e.get("stored")]
+            if parts[2] == "intro"
+            else []
+        )
         box = _paper_box(parts[2], state[parts[2]], missing)
     else:
         if len(parts) != 2 or parts[0] != "notebooks" or parts[1] not in state:
@@ -112,12 +149,21 @@ def _doctree_read(app, doctree):
     if section is None:
         return
     title = section.next_node(nodes.title)
-    section.insert(section.index(title) + 1 if title is not None and title.parent is section else 0, box)
+    section.insert(
+        section.index(title) + 1
+        if title is not None and title.parent is section
+        else 0,
+        box,
+    )
 
 
 def _missing_reference(app, env, node, contnode):
     """In the paper site, a link to a chapter not computed yet reads as plain text, without a warning."""
-    if not app.config.paper_edition or node.get("refdomain") != "std" or node.get("reftype") != "doc":
+    if (
+        not app.config.paper_edition
+        or node.get("refdomain") != "std"
+        or node.get("reftype") != "doc"
+    ):
         return None
     chapter = posixpath.basename(node.get("reftarget", ""))
     entry = app.config.paper_edition_state.get(chapter)
@@ -140,9 +186,16 @@ def _drop_outside_html(app, doctree, docname):
 
 def _copy_paper_site(app, exception):
     """Copy the built paper site into the default site's output, as ``paper/``."""
-    if exception is not None or app.config.paper_edition or app.builder.format != "html":
+    if (
+        exception is not None
+        or app.config.paper_edition
+        or app.builder.format != "html"
+    ):
         return
-    if not any(e.get("stored") and e.get("built") for e in app.config.paper_edition_state.values()):
+    if not any(
+        e.get("stored") and e.get("built")
+        for e in app.config.paper_edition_state.values()
+    ):
         return
     source = Path(app.srcdir) / PAPER_SITE
     target = Path(app.outdir) / MOUNT

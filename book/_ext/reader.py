@@ -58,18 +58,26 @@ def run_box(chapter: str, paper: bool, url: str) -> nodes.admonition:
     box = nodes.admonition(classes=["run-this", "dropdown", "note"])
     box += nodes.title(text="Run this chapter yourself")
     intro = nodes.paragraph()
-    intro += nodes.Text("Every number on this page comes from the code on it. The code lives in the ")
-    intro += (nodes.reference("", "thermo-book repository", refuri=url) if url
-              else nodes.strong(text="thermo-book repository"))
+    intro += nodes.Text(
+        "Every number on this page comes from the code on it. The code lives in the "
+    )
+    intro += (
+        nodes.reference("", "thermo-book repository", refuri=url)
+        if url
+        else nodes.strong(text="thermo-book repository")
+    )
     intro += nodes.Text(
         "; clone it and open the chapter in JupyterLab (Python 3.11 to 3.13, a few minutes "
-        "for the first environment):")
+        "for the first environment):"
+    )
     box += intro
     scale = "THERMO_SCALE=paper " if paper else ""
-    commands = (f"git clone {url or PLACEHOLDER} thermo-book\n"
-                "cd thermo-book\n"
-                f"{scale}make lab  # .venv, then JupyterLab\n"
-                f"# open notebooks/{chapter}.md, run all\n")
+    commands = (
+        f"git clone {url or PLACEHOLDER} thermo-book\n"
+        "cd thermo-book\n"
+        f"{scale}make lab  # .venv, then JupyterLab\n"
+        f"# open notebooks/{chapter}.md, run all\n"
+    )
     block = nodes.literal_block(commands, commands, language="bash")
     box += block
     where = nodes.paragraph()
@@ -83,8 +91,10 @@ def run_box(chapter: str, paper: bool, url: str) -> nodes.admonition:
     where += nodes.literal(text="pip install -e .")
     where += nodes.Text(" inside the clone.")
     if paper:
-        where += nodes.Text(" This page ran at the talk's sizes (THERMO_SCALE=paper); "
-                            "without it the same chapter runs at book scale in a minute or two.")
+        where += nodes.Text(
+            " This page ran at the talk's sizes (THERMO_SCALE=paper); "
+            "without it the same chapter runs at book scale in a minute or two."
+        )
     box += where
     return box
 
@@ -97,7 +107,9 @@ def _doctree_read(app, doctree):
     if section is None:
         return
     title = section.next_node(nodes.title)
-    at = section.index(title) + 1 if title is not None and title.parent is section else 0
+    at = (
+        section.index(title) + 1 if title is not None and title.parent is section else 0
+    )
     # After the Paper edition box when there is one (book/_ext/paper_links.py runs first).
     while at < len(section) and "paper-edition" in section[at].get("classes", []):
         at += 1
@@ -115,17 +127,30 @@ def _pdf_links(app, pagename, templatename, context, doctree):
     url = context["pathto"](PDF_NAME, 1)
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
-            group["buttons"].append({
-                "type": "link", "url": url, "text": "whole book (.pdf)", "icon": "fas fa-book",
-                "tooltip": "The whole book as one PDF", "label": "download-book-pdf-button"})
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": url,
+                    "text": "whole book (.pdf)",
+                    "icon": "fas fa-book",
+                    "tooltip": "The whole book as one PDF",
+                    "label": "download-book-pdf-button",
+                }
+            )
     # The footer is on every page (search and index pages too).
-    line = (f'<p class="whole-book-pdf"><a class="reference external" href="{url}">'
-            "The whole book as one PDF</a> (built through LaTeX by <code>make pdf</code>).</p>")
+    line = (
+        f'<p class="whole-book-pdf"><a class="reference external" href="{url}">'
+        "The whole book as one PDF</a> (built through LaTeX by <code>make pdf</code>).</p>"
+    )
     context["theme_extra_footer"] = (context.get("theme_extra_footer") or "") + line
 
 
 def _copy_pdf(app, exception):
-    if exception is None and app.builder.format == "html" and app.config.thermo_pdf_present:
+    if (
+        exception is None
+        and app.builder.format == "html"
+        and app.config.thermo_pdf_present
+    ):
         shutil.copy2(Path(app.srcdir) / PDF, Path(app.outdir) / PDF_NAME)
 
 
