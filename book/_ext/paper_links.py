@@ -201,7 +201,13 @@ def _copy_paper_site(app, exception):
     target = Path(app.outdir) / MOUNT
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(source, target)
+    # Not its index.html: a bare redirect to the paper intro, which the default site's own
+    # pages never link to (they link the chapters).
+    shutil.copytree(
+        source,
+        target,
+        ignore=lambda d, names: ["index.html"] if Path(d) == source else [],
+    )
 
 
 def setup(app):
