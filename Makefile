@@ -40,7 +40,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export THERMO_PROGRESS ?= 0
 export THERMO_SCALE ?= book
 
-.PHONY: help env lock lab browser npm book site-stored student test test-fast test-portable test-alt \
+.PHONY: help env lock lab browser tex npm book pdf format format-check screenshots site-stored student test test-fast test-portable test-alt \
         test-course notebooks notebook assignments grade bench clean distclean
 
 help:  ## list the targets
@@ -75,6 +75,18 @@ browser:  ## install Debian's chromium for the site test (needs root and apt)
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "error: install Chromium (Debian: sudo apt-get install chromium)"; exit 1; fi; }
 
+# Debian's TeX for `make pdf` (xelatex through latexmk; FreeFont is Sphinx's default xelatex
+# font; poppler-utils gives pdftotext for the PDF check).  Installed like `make browser`.
+TEX_PACKAGES := texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk \
+  fonts-freefont-otf poppler-utils
+tex:  ## install Debian's TeX packages for the PDF (needs root and apt)
+	@missing=""; for p in $(TEX_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "apt-get install$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "error: install TeX (Debian: sudo apt-get install$$missing)"; exit 1; fi; fi
+
 # ---------------------------------------------------------------- the book
 book: $(STAMP) npm  ## execute every chapter (cached) and build the site in book/_build/html
 	$(BIN)/jupyter-book build book -W -n --keep-going
@@ -90,6 +102,23 @@ student: $(STAMP) npm  ## student edition of the site (solutions hidden) in book
 	$(BIN)/python book/variant_config.py student > $(BUILD)/_config_student.yml
 	$(BIN)/jupyter-book build book --all -W -n --keep-going --config $(BUILD)/_config_student.yml --path-output $(BUILD)/student
 
+# The whole book as one PDF through LaTeX (xelatex, latexmk), from the stored outputs like
+# site-stored; book/pdf_check.py then checks that every chapter is in it and that no line of
+# code, output or table runs past the margin.  The PDF is copied to $(PDF), where every
+# site built afterwards links it (book/_ext/reader.py).
+PDF := $(BUILD)/thermo-book.pdf
+pdf: $(STAMP) tex  ## the whole book as one PDF in book/_build/thermo-book.pdf (LaTeX; `make tex` installs it)
+	@mkdir -p $(BUILD)
+	$(BIN)/python book/variant_config.py stored > $(BUILD)/_config_pdf.yml
+	rm -f $(PDF)
+	$(BIN)/jupyter-book build book --builder pdflatex --config $(BUILD)/_config_pdf.yml --path-output $(BUILD)/pdf
+	$(BIN)/python book/pdf_check.py $(BUILD)/pdf/_build/latex/thermo-book.pdf --log $(BUILD)/pdf/_build/latex/thermo-book.log
+	cp $(BUILD)/pdf/_build/latex/thermo-book.pdf $(PDF)
+	@echo "The book as one PDF: $(PDF) (sites built from now on link it; make site-stored)"
+
+screenshots: $(STAMP) browser site-stored  ## PNGs of the four chapters' first screen (1400x900), light and dark, in build/screenshots
+	$(BIN)/python book/screenshots.py --site $(BUILD)/stored/_build/html --out build/screenshots
+
 # ---------------------------------------------------------------- notebooks
 notebooks: $(STAMP)  ## sync every .md/.ipynb pair and re-execute to refresh stored outputs
 	@for nb in $(CHAPTERS); do $(MAKE) --no-print-directory notebook NB=$$nb || exit 1; done
@@ -99,6 +128,18 @@ notebook: $(STAMP)  ## one chapter: make notebook NB=double_descent
 	$(BIN)/jupytext --quiet --sync $(NB_DIR)/$(NB).md
 	cd $(NB_DIR) && ../$(BIN)/jupyter execute --inplace --timeout=1200 $(NB).ipynb
 	$(BIN)/jupytext --quiet --sync $(NB_DIR)/$(NB).ipynb
+
+# ---------------------------------------------------------------- formatting
+# ruff format (line length 88 from pyproject.toml) on the code cells of the MyST chapters,
+# through jupytext so the prose is untouched.  Run `make notebooks` (or `make notebook NB=...`)
+# afterwards: the paired .ipynb must carry the same code.  format-check is what `make test`
+# checks (tests/test_reading.py).
+CHAPTER_MD := $(wildcard $(NB_DIR)/*.md)
+format: $(STAMP)  ## format the chapters' code with ruff through jupytext (then `make notebooks`)
+	$(BIN)/jupytext --quiet --pipe "$(CURDIR)/$(BIN)/ruff format -" $(CHAPTER_MD)
+
+format-check: $(STAMP)  ## fail if `make format` would change a chapter's code
+	$(BIN)/jupytext --quiet --check "$(CURDIR)/$(BIN)/ruff format --check -" $(CHAPTER_MD)
 
 # ---------------------------------------------------------------- the course
 assignments: $(STAMP)  ## per chapter: a student notebook and an otter-grader autograder in build/assignments
@@ -176,5 +217,7 @@ test-paper: $(STAMP)  ## nbval on the stored paper notebooks at THERMO_SCALE=pap
 	else echo "[paper] no stored paper notebook to test"; rc=1; fi; \
 	$(BIN)/python book/paper_edition.py check && exit $$rc || exit 1
 
-# The default site links each chapter into the paper site: build it before the site checks.
+# The default site links each chapter into the paper site and carries a copy of it: build it
+# before every default site (book/_ext/paper_links.py).
 test: paper-site
+book site-stored student: paper-site

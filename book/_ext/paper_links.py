@@ -1,11 +1,16 @@
 """Link each chapter of the book to its paper edition, and label the paper edition's pages.
 
-Default site (``paper_edition = False``): every chapter page ``notebooks/<ch>`` gets a box
-at the top linking, by a relative URL, to ``notebooks/paper/<ch>.html`` of the paper site
-(``book/_build/paper/_build/html``, built by ``make paper-site``), or saying that the
-chapter has no paper edition yet.  Paper site (``paper_edition = True``, set by
-``book/paper_edition.py config``): every page says it was executed at
-``THERMO_SCALE=paper`` and how long it took, from ``notebooks/paper/timings.json``, and a
+Default site (``paper_edition = False``): the paper site (``book/_build/paper/_build/html``,
+built by ``make paper-site``) is copied into the site's own output as ``paper/`` when the
+build finishes, so that any copy of ``html/`` alone carries it; every chapter page
+``notebooks/<ch>`` whose paper page exists at build time gets a box at the top linking to
+``../paper/notebooks/paper/<ch>.html``.  A chapter without a built paper page gets no box
+(never a dead link).  The PDF (LaTeX builder) gets no box: a PDF has no paper site beside it.
+
+Paper site (``paper_edition = True``, set by ``book/paper_edition.py config``): every page
+says it was executed at ``THERMO_SCALE=paper`` and how long it took, from
+``notebooks/paper/timings.json``, and links back to the same chapter of the default site
+that holds it (``../../../notebooks/<ch>.html`` from ``html/paper/notebooks/paper/``); a
 link to a chapter not computed yet reads as plain text instead of breaking the build.
 """
 
@@ -14,11 +19,20 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import shutil
 from pathlib import Path
 
 from docutils import nodes
 
-PAPER_SITE = Path("_build") / "paper" / "_build" / "html"  # relative to the book's source folder
+PAPER_SITE = (
+    Path("_build") / "paper" / "_build" / "html"
+)  # relative to the book's source folder
+MOUNT = "paper"  # where the paper site is copied inside the default site's html output
+
+
+def paper_page(srcdir: Path, chapter: str) -> Path:
+    """The built paper-site page of ``chapter`` (it may not exist)."""
+    return Path(srcdir) / PAPER_SITE / "notebooks" / "paper" / f"{chapter}.html"
 
 
 def _state(srcdir: Path) -> dict:
@@ -30,7 +44,10 @@ def _state(srcdir: Path) -> dict:
     for md in sorted((srcdir / "notebooks").glob("*.md")):
         entry = dict(timings.get(md.stem, {}))
         entry["stored"] = (paper / f"{md.stem}.ipynb").exists()
-        entry["current"] = entry.get("source_sha256") == hashlib.sha256(md.read_bytes()).hexdigest()
+        entry["current"] = (
+            entry.get("source_sha256") == hashlib.sha256(md.read_bytes()).hexdigest()
+        )
+        entry["built"] = paper_page(srcdir, md.stem).exists()
         state[md.stem] = entry
     return state
 
@@ -55,52 +72,98 @@ def _box(title: str, *children) -> nodes.admonition:
     return box
 
 
-def _default_box(app, chapter: str, entry: dict) -> nodes.admonition:
-    if not entry.get("stored"):
-        return _box("Paper edition", "This chapter has not been computed at the talk's dimensions yet "
-                    f"(THERMO_PAPER_ONLY={chapter} make paper).")
-    target = Path(app.srcdir).resolve() / PAPER_SITE / "notebooks" / "paper" / f"{chapter}.html"
-    url = posixpath.relpath(target.as_posix(), (Path(app.outdir).resolve() / "notebooks").as_posix())
-    link = nodes.reference("", "this chapter at the talk's dimensions", refuri=url, internal=False,
-                           classes=["paper-edition-link"])
-    when = f" (THERMO_SCALE=paper, executed in {_wall(entry['seconds'])})" if "seconds" in entry else ""
-    note = "" if entry.get("current") else " It was computed from an earlier version of this page."
-    return _box("Paper edition", "The same code at the sizes of the talk's figures: ", link, when + "." + note)
+def _default_box(app, chapter: str, entry: dict) -> nodes.admonition | None:
+    if not (entry.get("stored") and entry.get("built")):
+        return None  # no paper page to link to: no box rather than a dead link
+    url = posixpath.join("..", MOUNT, "notebooks", "paper", f"{chapter}.html")
+    link = nodes.reference(
+        "",
+        "this chapter at the talk's dimensions",
+        refuri=url,
+        internal=False,
+        classes=["paper-edition-link"],
+    )
+    when = (
+        f" (THERMO_SCALE=paper, executed in {_wall(entry['seconds'])})"
+        if "seconds" in entry
+        else ""
+    )
+    note = (
+        ""
+        if entry.get("current")
+        else " It was computed from an earlier version of this page."
+    )
+    return _box(
+        "Paper edition",
+        "The same code at the sizes of the talk's figures: ",
+        link,
+        when + "." + note,
+    )
 
 
 def _paper_box(chapter: str, entry: dict, missing: list[str]) -> nodes.admonition:
     text = "This page was executed with THERMO_SCALE=paper"
     if "seconds" in entry:
-        text += (f" in {_wall(entry['seconds'])} on {entry.get('executed_at', '?')[:10]}"
-                 f" ({entry.get('n_jobs', '?')} workers, {entry.get('cpus', '?')} cores)")
-    text += ". The book-scale version of this chapter is in the main site."
+        text += (
+            f" in {_wall(entry['seconds'])} on {entry.get('executed_at', '?')[:10]}"
+            f" ({entry.get('n_jobs', '?')} workers, {entry.get('cpus', '?')} cores)"
+        )
+    text += ". The book-scale version: "
+    back = posixpath.join("..", "..", "..", "notebooks", f"{chapter}.html")
+    link = nodes.reference(
+        "",
+        "this chapter in the main site",
+        refuri=back,
+        internal=False,
+        classes=["paper-edition-back"],
+    )
+    tail = "."
     if missing:
-        text += " Chapters not in this edition yet: " + ", ".join(missing) + "."
-    return _box("Paper edition", text)
+        tail += " Chapters not in this edition yet: " + ", ".join(missing) + "."
+    return _box("Paper edition", text, link, tail)
 
 
 def _doctree_read(app, doctree):
     parts = app.env.docname.split("/")
     state = app.config.paper_edition_state
     if app.config.paper_edition:
-        if len(parts) != 3 or parts[:2] != ["notebooks", "paper"] or parts[2] not in state:
+        if (
+            len(parts) != 3
+            or parts[:2] != ["notebooks", "paper"]
+            or parts[2] not in state
+        ):
             return
-        missing = [c for c, e in state.items() if not e.get("stored")] if parts[2] == "intro" else []
+        missing = (
+            [c for c, e in state.items() if not e.get("stored")]
+            if parts[2] == "intro"
+            else []
+        )
         box = _paper_box(parts[2], state[parts[2]], missing)
     else:
         if len(parts) != 2 or parts[0] != "notebooks" or parts[1] not in state:
             return
         box = _default_box(app, parts[1], state[parts[1]])
+        if box is None:
+            return
     section = doctree.next_node(nodes.section)
     if section is None:
         return
     title = section.next_node(nodes.title)
-    section.insert(section.index(title) + 1 if title is not None and title.parent is section else 0, box)
+    section.insert(
+        section.index(title) + 1
+        if title is not None and title.parent is section
+        else 0,
+        box,
+    )
 
 
 def _missing_reference(app, env, node, contnode):
     """In the paper site, a link to a chapter not computed yet reads as plain text, without a warning."""
-    if not app.config.paper_edition or node.get("refdomain") != "std" or node.get("reftype") != "doc":
+    if (
+        not app.config.paper_edition
+        or node.get("refdomain") != "std"
+        or node.get("reftype") != "doc"
+    ):
         return None
     chapter = posixpath.basename(node.get("reftarget", ""))
     entry = app.config.paper_edition_state.get(chapter)
@@ -112,10 +175,47 @@ def _missing_reference(app, env, node, contnode):
     return out
 
 
+def _drop_outside_html(app, doctree, docname):
+    """The PDF has no paper site beside it: drop the boxes there (doctrees may be shared)."""
+    if app.builder.format == "html":
+        return
+    for box in list(doctree.findall(nodes.admonition)):
+        if "paper-edition" in box["classes"]:
+            box.parent.remove(box)
+
+
+def _copy_paper_site(app, exception):
+    """Copy the built paper site into the default site's output, as ``paper/``."""
+    if (
+        exception is not None
+        or app.config.paper_edition
+        or app.builder.format != "html"
+    ):
+        return
+    if not any(
+        e.get("stored") and e.get("built")
+        for e in app.config.paper_edition_state.values()
+    ):
+        return
+    source = Path(app.srcdir) / PAPER_SITE
+    target = Path(app.outdir) / MOUNT
+    if target.exists():
+        shutil.rmtree(target)
+    # Not its index.html: a bare redirect to the paper intro, which the default site's own
+    # pages never link to (they link the chapters).
+    shutil.copytree(
+        source,
+        target,
+        ignore=lambda d, names: ["index.html"] if Path(d) == source else [],
+    )
+
+
 def setup(app):
     app.add_config_value("paper_edition", False, "env", [bool])
     app.add_config_value("paper_edition_state", {}, "env", [dict])
     app.connect("config-inited", _config_inited)
     app.connect("doctree-read", _doctree_read)
     app.connect("missing-reference", _missing_reference)
+    app.connect("doctree-resolved", _drop_outside_html)
+    app.connect("build-finished", _copy_paper_site)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

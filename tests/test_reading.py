@@ -1,0 +1,620 @@
+"""What a reader meets around the chapters: nothing clipped, a PDF, a licence, a citation.
+
+* **Nothing clipped** (marked ``site``): every chapter page of the stored-output site, opened
+  in headless Chromium at 1400 px and at 400 px width, with every collapsed block opened;
+  any code, output, table or display-equation block whose content is wider than its box
+  fails, and so does a page that scrolls sideways.  The one deliberate exception is a table
+  inside a scrolling wrapper (the theme's ``pst-scrollable-table-container``) whose text is
+  at least 12 px.  ``python tests/test_reading.py`` prints the full list without failing
+  (kind, page, width, content width, first characters).
+* **The chapters' code is formatted** (ruff format at 88 columns through jupytext, the check
+  that ``make format`` would change nothing).
+* **The bibliography**: every entry links its arXiv, DOI or URL (exceptions named in
+  ``NO_IDENTIFIER`` with the reason), and no title holds TeX math.
+* **LICENSE and CITATION.cff**: both licences named; the CFF file follows the 1.2.0 rules.
+* **The PDF** (marked ``pdf``, after ``make pdf``): every page of the site links it and the
+  site carries it.  Skipped when no PDF was built, except when ``THERMO_REQUIRE_PDF=1`` (CI's
+  PDF stage), where a missing PDF fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+SITE = Path(
+    os.environ.get("THERMO_SITE", BOOK / "_build" / "stored" / "_build" / "html")
+)
+CHROMIUM = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+)
+CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.md"))
+WIDTHS = (1400, 400)
+MIN_TABLE_FONT_PX = 12.0
+SLACK_PX = 1.0  # sub-pixel rounding
+
+# Entries with no arXiv id, DOI or URL that this project could confirm, and why.
+NO_IDENTIFIER = {
+    "montanari2019talk": "the talk itself: slides shown at Stanford, no public identifier",
+    "rahimi2008random": "NeurIPS 2007 proceedings paper, no arXiv version; proceedings URL not confirmed",
+    "cho2009kernel": "NeurIPS 2009 proceedings paper, no arXiv version; proceedings URL not confirmed",
+    "balcan2006kernels": "Machine Learning 65 (2006); DOI not confirmed",
+}
+
+# ---------------------------------------------------------------------------- clipping
+
+MEASURE_JS = r"""
+(minTableFont) => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+  document.querySelectorAll('.admonition.dropdown').forEach(e => e.classList.add('toggle-shown'));
+  const main = document.querySelector('main') || document.body;
+  const article = document.querySelector('article.bd-article') || main;
+  const aRect = article.getBoundingClientRect();
+  const kinds = [
+    ['equation', 'mjx-container[display="true"]'],
+    ['output', '.cell_output pre, .cell_output .output.text_html, .output pre'],
+    ['code', 'div.highlight pre'],
+    ['table', 'table'],
+  ];
+  const seen = new Set();
+  const found = [];
+  const scroller = el => {
+    for (let p = el.parentElement; p && p !== article; p = p.parentElement) {
+      const ox = getComputedStyle(p).overflowX;
+      if (ox === 'auto' || ox === 'scroll') return p;
+    }
+    return null;
+  };
+  for (const [kind, sel] of kinds) {
+    for (const el of main.querySelectorAll(sel)) {
+      if (seen.has(el)) continue;
+      seen.add(el);
+      el.querySelectorAll('*').forEach(c => seen.add(c));
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 && rect.height === 0) continue;  // not displayed
+      const inner = el.scrollWidth - el.clientWidth;        // content hidden inside the box
+      const outer = rect.right - aRect.right;               // the box beyond the column
+      const wrap = scroller(el);
+      const wrapped = wrap ? el.scrollWidth - wrap.clientWidth : 0;
+      const width = Math.max(inner, outer, wrapped);
+      if (width <= 1) continue;
+      let allowed = false;
+      if (kind === 'table' && wrap && wrap.classList.contains('pst-scrollable-table-container')) {
+        allowed = parseFloat(getComputedStyle(el).fontSize) >= minTableFont && inner <= 1;
+      }
+      const text = (el.innerText || el.textContent || '').split('\n')
+        .reduce((a, b) => (b.length > a.length ? b : a), '');
+      found.push({kind, box: Math.round(Math.min(rect.width, aRect.width)),
+                  content: Math.round(Math.max(el.scrollWidth, rect.width)),
+                  over: Math.round(width), allowed, text: text.slice(0, 70)});
+    }
+  }
+  const sideways = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+  return {found, sideways};
+}
+"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(site: Path):
+    """Serve ``site`` on a free local port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium not found: `make browser` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(
+    browser, base: str, rel: str, width: int, height: int = 900, dark: bool = False
+):
+    """A page at ``width`` px, requests outside ``base`` blocked, math typeset."""
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme="dark" if dark else "light",
+    )
+    page = ctx.new_page()
+    page.route(
+        "**/*",
+        lambda r: (
+            r.continue_() if r.request.url.startswith((base, "data:")) else r.abort()
+        ),
+    )
+    page.goto(f"{base}/{rel}", wait_until="load")
+    if page.evaluate("() => !!document.querySelector('.math')"):
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=30000,
+        )
+        page.evaluate("() => MathJax.startup.promise")
+    return ctx, page
+
+
+def clipped_blocks(site: Path = SITE, widths=WIDTHS, chapters=CHAPTERS) -> list[dict]:
+    """Every clipped block of every chapter page at every width (allowed ones included).
+
+    Returns
+    -------
+    list of dict
+        ``page``, ``width``, ``kind`` (code, output, table, equation or page), ``box`` and
+        ``content`` widths in px, ``over`` (px hidden), ``allowed`` and ``text``.
+    """
+    if not (site / "index.html").exists():
+        pytest.fail(f"no built site at {site}: run `make site-stored`")
+    rows = []
+    with serve(site) as base, chromium() as browser:
+        for width in widths:
+            for chapter in chapters:
+                rel = f"notebooks/{chapter}.html"
+                ctx, page = open_page(browser, base, rel, width)
+                result = page.evaluate(MEASURE_JS, MIN_TABLE_FONT_PX)
+                ctx.close()
+                rows += [dict(r, page=chapter, width=width) for r in result["found"]]
+                if result["sideways"] > SLACK_PX:
+                    rows.append(
+                        dict(
+                            page=chapter,
+                            width=width,
+                            kind="page",
+                            box=width,
+                            content=width + result["sideways"],
+                            over=result["sideways"],
+                            allowed=False,
+                            text="the page scrolls sideways",
+                        )
+                    )
+    return rows
+
+
+@pytest.mark.site
+def test_no_block_is_clipped_at_1400_or_400_px():
+    rows = [r for r in clipped_blocks() if not r["allowed"]]
+    lines = [
+        f"{r['width']} px {r['page']}: {r['kind']} {r['over']} px wider than its "
+        f"{r['box']} px box: {r['text']!r}"
+        for r in rows
+    ]
+    assert not rows, f"{len(rows)} clipped blocks:\n" + "\n".join(lines)
+
+
+@pytest.mark.site
+def test_the_course_page_does_not_scroll_sideways_at_400_px():
+    with serve(SITE) as base, chromium() as browser:
+        ctx, page = open_page(browser, base, "course.html", 400)
+        sideways = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        ctx.close()
+    assert sideways <= SLACK_PX, f"course.html scrolls {sideways} px sideways at 400 px"
+
+
+def test_the_measure_finds_a_clipped_block(tmp_path):
+    """The clipping measure is not blind: a page with a long code line and a wide table fails."""
+    long = "x = " + " + ".join(f"value_{i}" for i in range(40))
+    (tmp_path / "index.html").write_text(
+        "<html><body><main><article class='bd-article' style='width:300px'>"
+        f"<div class='highlight'><pre style='overflow:auto'>{long}</pre></div>"
+        "<div class='highlight'><pre style='white-space:pre-wrap'>short</pre></div>"
+        "<table><tr>" + "<td>wide_cell_content</td>" * 30 + "</tr></table>"
+        "</article></main></body></html>"
+    )
+    with serve(tmp_path) as base, chromium() as browser:
+        ctx, page = open_page(browser, base, "index.html", 400)
+        found = page.evaluate(MEASURE_JS, MIN_TABLE_FONT_PX)["found"]
+        ctx.close()
+    kinds = sorted(r["kind"] for r in found)
+    assert kinds == ["code", "table"], found
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def test_chapters_are_formatted_with_ruff():
+    """`make format` would change nothing (ruff format, 88 columns, through jupytext)."""
+    bin_dir = Path(sys.executable).parent
+    ruff, jupytext = bin_dir / "ruff", bin_dir / "jupytext"
+    assert ruff.exists(), (
+        "ruff is not installed: it is pinned in requirements-lock.txt (make env)"
+    )
+    unformatted = []
+    for chapter in CHAPTERS:
+        done = subprocess.run(
+            [
+                str(jupytext),
+                "--quiet",
+                "--check",
+                f"{ruff} format --check -",
+                str(ROOT / "notebooks" / f"{chapter}.md"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            unformatted.append(chapter)
+    assert not unformatted, (
+        f"run `make format` (then `make notebooks`): unformatted {unformatted}"
+    )
+
+
+# ---------------------------------------------------------------------------- bibliography
+
+
+def _bib_entries(text: str) -> dict[str, str]:
+    entries = {}
+    for m in re.finditer(r"^@(\w+)\{([^,]+),(.*?)^\}", text, re.M | re.S):
+        entries[m.group(2).strip()] = m.group(3)
+    return entries
+
+
+def bibliography_problems(text: str, no_identifier=NO_IDENTIFIER) -> list[str]:
+    """Entries of a .bib text without url/doi/eprint (outside ``no_identifier``) or with TeX math."""
+    problems = []
+    entries = _bib_entries(text)
+    if not entries:
+        raise ValueError("text: no bibliography entry found")
+    for key, body in entries.items():
+        fields = {
+            m.group(1).lower(): m.group(2)
+            for m in re.finditer(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$", body, re.M)
+        }
+        if not {"url", "doi", "eprint"} & fields.keys() and key not in no_identifier:
+            problems.append(f"{key}: no url, doi or eprint")
+        if "eprint" in fields and not re.fullmatch(r"\d{4}\.\d{4,5}", fields["eprint"]):
+            problems.append(f"{key}: eprint {fields['eprint']!r} is not an arXiv id")
+        if "doi" in fields and not fields["doi"].startswith("10."):
+            problems.append(f"{key}: doi {fields['doi']!r} does not start with 10.")
+        if "$" in body:
+            problems.append(f"{key}: raw TeX math ($) in {body.strip()[:60]!r}")
+        if "journal" in fields and "arxiv" in fields["journal"].lower():
+            problems.append(f"{key}: an arXiv preprint as a journal; use eprint")
+    return problems
+
+
+def test_every_bibliography_entry_links_its_source_and_has_no_raw_tex():
+    text = (BOOK / "references.bib").read_text()
+    assert not bibliography_problems(text), bibliography_problems(text)
+    keys = set(_bib_entries(text))
+    assert set(NO_IDENTIFIER) <= keys, (
+        f"NO_IDENTIFIER names entries not in the .bib: {set(NO_IDENTIFIER) - keys}"
+    )
+
+
+def test_the_bibliography_check_is_not_blind():
+    bad = (
+        "@article{a,\n  title = {On $\\mathbb R^n$},\n  year = {1988}\n}\n"
+        "@misc{b,\n  title = {Fine},\n  eprint = {1908.05355}\n}\n"
+    )
+    problems = bibliography_problems(bad, no_identifier={})
+    assert any(p.startswith("a: no url") for p in problems)
+    assert any(p.startswith("a: raw TeX") for p in problems)
+    assert not any(p.startswith("b:") for p in problems)
+
+
+@pytest.mark.site
+def test_bibliography_page_is_author_year_with_links():
+    html = (SITE / "bibliography.html").read_text()
+    labels = re.findall(
+        r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', html
+    )
+    entries = _bib_entries((BOOK / "references.bib").read_text())
+    assert len(labels) == len(entries), (len(labels), len(entries))
+    assert all(re.search(r"\b(1[89]|20)\d\d[a-z]?$", lab) for lab in labels), labels[:5]
+    assert labels == sorted(labels, key=lambda s: s.lower().rpartition(", ")[::2]), (
+        "the list is not in label order"
+    )
+    assert html.count('href="https://arxiv.org/abs/') + html.count(
+        'href="https://doi.org/'
+    ) >= len(entries) - len(NO_IDENTIFIER)
+    assert (
+        "$"
+        not in re.sub(r"<script.*?</script>", "", html, flags=re.S).split(
+            "citation-list"
+        )[-1]
+    )
+
+
+# ---------------------------------------------------------------------------- licence, citation
+
+CFF_KEYS = {
+    "abstract",
+    "authors",
+    "cff-version",
+    "commit",
+    "contact",
+    "date-released",
+    "doi",
+    "identifiers",
+    "keywords",
+    "license",
+    "license-url",
+    "message",
+    "preferred-citation",
+    "references",
+    "repository",
+    "repository-artifact",
+    "repository-code",
+    "title",
+    "type",
+    "url",
+    "version",
+}
+CFF_REFERENCE_TYPES = {
+    "art",
+    "article",
+    "audiovisual",
+    "bill",
+    "blog",
+    "book",
+    "catalogue",
+    "conference",
+    "conference-paper",
+    "data",
+    "database",
+    "dictionary",
+    "edited-work",
+    "encyclopedia",
+    "film-broadcast",
+    "generic",
+    "government-document",
+    "grant",
+    "hearing",
+    "historical-work",
+    "legal-case",
+    "legal-rule",
+    "magazine-article",
+    "manual",
+    "map",
+    "multimedia",
+    "music",
+    "newspaper-article",
+    "pamphlet",
+    "patent",
+    "personal-communication",
+    "proceedings",
+    "report",
+    "serial",
+    "slides",
+    "software",
+    "software-code",
+    "software-container",
+    "software-executable",
+    "software-virtual-machine",
+    "sound-recording",
+    "standard",
+    "statute",
+    "thesis",
+    "unpublished",
+    "video",
+    "website",
+}
+
+
+def cff_problems(data: dict) -> list[str]:
+    """Departures of a parsed CITATION.cff from the Citation File Format 1.2.0 rules used here."""
+    problems = []
+    if not isinstance(data, dict):
+        raise TypeError(f"data must be a dict, got {type(data).__name__}")
+    for key in ("cff-version", "message", "title", "authors"):
+        if key not in data:
+            problems.append(f"missing required key {key!r}")
+    if str(data.get("cff-version")) != "1.2.0":
+        problems.append(f"cff-version is {data.get('cff-version')!r}, not '1.2.0'")
+    problems += [f"unknown key {k!r}" for k in data if k not in CFF_KEYS]
+    if data.get("type", "software") not in ("software", "dataset"):
+        problems.append(f"type {data.get('type')!r} is neither software nor dataset")
+    persons = list(data.get("authors") or [])
+    if not persons:
+        problems.append("authors is empty")
+    for ref in data.get("references", []):
+        if ref.get("type") not in CFF_REFERENCE_TYPES:
+            problems.append(
+                f"reference type {ref.get('type')!r} is not a CFF 1.2.0 type"
+            )
+        for key in ("title", "authors"):
+            if key not in ref:
+                problems.append(f"reference {ref.get('title', '?')!r} lacks {key}")
+        persons += list(ref.get("authors") or [])
+        for key in ("date-published", "date-released"):
+            if key in ref and not (
+                isinstance(ref[key], str) and re.fullmatch(r"\d{4}-\d\d-\d\d", ref[key])
+            ):
+                problems.append(
+                    f"{key} {ref[key]!r} must be a quoted YYYY-MM-DD string"
+                )
+        if "month" in ref and ref["month"] not in range(1, 13):
+            problems.append(f"month {ref['month']!r} must be 1 to 12")
+    for p in persons:
+        if not isinstance(p, dict) or not (
+            {"name"} <= p.keys() or {"family-names"} <= p.keys()
+        ):
+            problems.append(
+                f"author {p!r} is neither an entity (name) nor a person (family-names)"
+            )
+    licences = data.get("license", [])
+    for lic in [licences] if isinstance(licences, str) else licences:
+        if lic not in ("MIT", "BSD-3-Clause", "CC-BY-4.0"):
+            problems.append(f"license {lic!r} is not one this project uses (SPDX id)")
+    return problems
+
+
+def test_citation_cff_follows_cff_1_2_0_and_cites_the_talk():
+    import yaml
+
+    data = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert not cff_problems(data), cff_problems(data)
+    talk = [
+        r
+        for r in data.get("references", [])
+        if "Thermodynamic limits" in r.get("title", "")
+    ]
+    assert talk and talk[0]["authors"][0]["family-names"] == "Montanari"
+    assert set(data["license"]) == {"MIT", "CC-BY-4.0"}
+
+
+def test_the_cff_check_is_not_blind():
+    bad = {
+        "cff-version": "1.1.0",
+        "title": "t",
+        "authors": ["me"],
+        "colour": 1,
+        "references": [
+            {
+                "type": "speech",
+                "title": "x",
+                "authors": [{"name": "a"}],
+                "date-published": _dt.date(2019, 11, 21),
+            }
+        ],
+    }
+    problems = " | ".join(cff_problems(bad))
+    for needle in ("'message'", "1.1.0", "'colour'", "'speech'", "YYYY-MM-DD", "'me'"):
+        assert needle in problems, needle
+
+
+def test_licence_names_both_licences_and_what_they_cover():
+    text = (ROOT / "LICENSE").read_text()
+    assert "MIT License" in text and "Permission is hereby granted" in text
+    assert "CC-BY-4.0" in text and "creativecommons.org/licenses/by/4.0" in text
+    assert re.search(r"Code: MIT", text) and re.search(
+        r"Text and figures: Creative Commons", text
+    )
+
+
+# ---------------------------------------------------------------------------- the PDF
+
+PDF = BOOK / "_build" / "thermo-book.pdf"
+
+
+def _need_pdf():
+    if not PDF.exists():
+        if os.environ.get("THERMO_REQUIRE_PDF") == "1":
+            pytest.fail(f"no PDF at {PDF}: `make pdf`")
+        pytest.skip(
+            "no PDF built (`make pdf`; CI's PDF stage sets THERMO_REQUIRE_PDF=1)"
+        )
+
+
+@pytest.mark.pdf
+def test_every_page_links_the_pdf_that_the_site_carries():
+    _need_pdf()
+    carried = SITE / "thermo-book.pdf"
+    assert carried.exists() and carried.read_bytes() == PDF.read_bytes(), (
+        "the site does not carry the PDF"
+    )
+    pages = [
+        p
+        for p in SITE.rglob("*.html")
+        if "_static" not in p.parts
+        and "paper" not in p.relative_to(SITE).parts[:1]
+        and 'http-equiv="Refresh"' not in p.read_text(errors="ignore")
+    ]
+    assert pages
+    for page in pages:
+        hrefs = re.findall(
+            r'href="([^"]*thermo-book\.pdf)"', page.read_text(errors="ignore")
+        )
+        assert hrefs, f"{page.relative_to(SITE)} does not link the PDF"
+        assert all((page.parent / h).resolve() == carried.resolve() for h in hrefs), (
+            page,
+            hrefs,
+        )
+
+
+@pytest.mark.pdf
+def test_the_pdf_has_every_chapter_and_no_cut_line():
+    _need_pdf()
+    sys.path.insert(0, str(BOOK))
+    from pdf_check import check
+
+    log = BOOK / "_build" / "pdf" / "_build" / "latex" / "thermo-book.log"
+    problems = check(PDF, log if log.exists() else None)
+    assert not problems, "\n".join(problems)
+
+
+def test_pdf_check_finds_a_cut_line_and_a_missing_chapter(tmp_path):
+    sys.path.insert(0, str(BOOK))
+    import pdf_check
+
+    tex = [
+        "\\begin{sphinxVerbatim}",
+        "x = 1",
+        "\\end{sphinxVerbatim}",
+        "\\begin{equation*}",
+        "y",
+        "\\end{equation*}",
+        "text",
+    ]
+    log = (
+        "Overfull \\hbox (12.0pt too wide) detected at line 2\n"
+        "Overfull \\hbox (30.0pt too wide) detected at line 6\n"
+        "Overfull \\hbox (3.0pt too wide) in paragraph at lines 7--7\n"
+    )
+    boxes = pdf_check.overfull_boxes(log, tex)
+    assert [(b.where, b.points) for b in boxes] == [
+        ("verbatim", 12.0),
+        ("math", 30.0),
+        ("text", 3.0),
+    ]
+    assert pdf_check.squash("a = f(b,\n ,\u2192 c)") == "a=f(b,c)"
+    page = "head\nx = 1\n(continues on next page)\n12 Chapter\n\fhead\n(continued from previous page)\ny = 2\nfoot"
+    assert pdf_check.body_text(page).split() == ["x", "=", "1", "y", "=", "2"]
+    with pytest.raises(FileNotFoundError, match="pdf"):
+        pdf_check.pdf_text(tmp_path / "none.pdf")
+
+
+if __name__ == "__main__":
+    # The full list of clipped blocks, without failing: python tests/test_reading.py [site]
+    site = Path(sys.argv[1]) if len(sys.argv) > 1 else SITE
+    for r in clipped_blocks(site):
+        flag = "allowed" if r["allowed"] else "CLIPPED"
+        print(
+            f"{flag}\t{r['width']}\t{r['page']}\t{r['kind']}\t{r['box']}\t{r['content']}\t{r['over']}\t{r['text']}"
+        )
