@@ -296,7 +296,7 @@ def render_table(rows: list[dict]) -> str:
         c = r["claim"]
         if c.part != part:
             part = c.part
-            lines += ["", f"### {part}", "",
+            lines += ["", f"## {part}", "",
                       "| # | the talk (slide) | book scale | paper edition | deciding numbers | evidence |",
                       "|---|---|---|---|---|---|"]
         paper = badge(r["paper"]["verdict"]) if r["paper"] else f"*{NOT_IN_PAPER}*"

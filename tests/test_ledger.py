@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def ledger():
     spec = importlib.util.spec_from_file_location("ledger", ROOT / "book" / "ledger.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["ledger"] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 
