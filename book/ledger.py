@@ -41,7 +41,7 @@ VERDICTS = ("agrees", "disagrees", "undecided", "not reproduced")
 P_LEVEL = 0.01  # the ledger's one threshold: a test at the 1% level
 Z_LEVEL = 2.5758293035489004  # two-sided normal quantile of the same level
 BADGE = {"agrees": "bdg-success", "disagrees": "bdg-danger", "undecided": "bdg-warning",
-         "not reproduced": "bdg-secondary"}
+         "not reproduced": "bdg-info"}
 NOT_IN_PAPER = "not in the stored paper run"
 GLUE_MIME = "application/papermill.record/"
 
@@ -82,6 +82,17 @@ WIDE, CAPTURED, BEYOND, MISSED = ("The wide limit", "What is captured by linear 
 CHAPTERS = {"lazy_mean_field": "lmf", "double_descent": "dd", "max_margin": "mm", "representation": "rep"}
 TITLES = {"lazy_mean_field": "Lazy vs mean field", "double_descent": "Double descent",
           "max_margin": "Max-margin classification", "representation": "RF vs NT vs NN"}
+EVIDENCE = {  # link text of each evidence label: chapter, then the part of it
+    "lmf-convex": "convex in ρ, not in θ", "lmf-particles": "networks of width N against the PDE",
+    "lmf-lazy": "the lazy regime on an (N, α) design", "mm-threshold": "the separability threshold",
+    "dd-fit-noise": "fitting pure noise", "dd-interpolating": "interpolating on real data",
+    "dd-checkmarks": "the four checkmarks", "dd-theory-vs-sim": "theory against simulation",
+    "dd-insights": "insights", "dd-gaussian-equivalence": "Gaussian equivalence",
+    "mm-conjecture": "testing the conjecture", "mm-theorem": "the formula at d → ∞",
+    "mm-comparison": "the comparison slide", "rep-identity": "an exact identity at finite d",
+    "rep-nt": "neural tangent", "rep-comparison": "the comparison", "rep-sgd": "one-pass SGD",
+    "rep-relu": "comparison with ReLU",
+}
 ALT = {  # the same descriptions as the key-result boxes of the chapters
     "lazy_mean_field": "Test error against the scale alpha_CB at fixed width on a log axis, for the ReLU network "
                        "and its linearisation; the network is best at alpha_CB = 1 and its error rises towards the "
@@ -304,7 +315,7 @@ def render_table(rows: list[dict]) -> str:
         if r["paper"]:
             numbers += " Paper edition: " + _esc(r["paper"]["text"])
         lines.append(f"| {i} | {c.words} (*{c.slide}*) | {badge(r['book']['verdict'])} | {paper} | {numbers} "
-                     f"| {{ref}}`{c.label}` |")
+                     f"| {{ref}}`{TITLES[c.chapter]}: {EVIDENCE[c.label]} <{c.label}>` |")
     return "\n".join(lines) + "\n"
 
 

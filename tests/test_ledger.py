@@ -115,7 +115,7 @@ def test_written_ledger_matches_the_chapters(ledger, rows):
     for line, r in zip(table_rows, rows):
         cells = line.split(" | ")
         assert f"`{r['book']['verdict']}`" in cells[2], f"row {cells[0]}: ledger {cells[2]}, chapter {r['book']}"
-        assert f"{{ref}}`{r['claim'].label}`" in line
+        assert f"<{r['claim'].label}>`" in line
 
 
 @pytest.mark.site
