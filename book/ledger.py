@@ -13,8 +13,10 @@ scale) and ``notebooks/paper/<chapter>.ipynb`` (paper edition), and writes
   by ``book/ledger.md``;
 * ``book/_generated/conclusion_numbers.md``: the ledger's counts and numbers that answer
   the talk's conclusion slide, included by ``book/conclusion.md``;
-* ``notebooks/_gallery.md`` (or ``notebooks/paper/_gallery.md``) with the headline figures
-  as PNG files beside it, included by the home page.
+* ``notebooks/_gallery/gallery.md`` (or the same under ``notebooks/paper/``) with the
+  headline figures as PNG files beside it, included by the home page (a folder of its own,
+  so that no ``notebooks/*.md`` glob takes it for a chapter; image paths are relative to the
+  home page).
 
 Nothing is typed: a claim that a twin does not glue is reported as missing (book scale:
 an error; paper edition: "not in the stored paper run").  The Makefile runs ``write``
@@ -407,7 +409,7 @@ def outputs(edition: str = "book", nb_dir: Path = NB_DIR, paper_dir: Path = PAPE
              GENERATED / "conclusion_numbers.md": render_conclusion(rows, nb_dir).encode()}
     gallery, images = render_gallery(edition, nb_dir, paper_dir)
     where = nb_dir if edition == "book" else paper_dir
-    files[where / "_gallery.md"] = gallery.encode()
+    files[where / "_gallery" / "gallery.md"] = gallery.encode()
     for name, png in images.items():
         files[where / "_gallery" / name] = png
     return files
