@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def ledger():
     spec = importlib.util.spec_from_file_location("ledger", ROOT / "book" / "ledger.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["ledger"] = module  # dataclasses look their module up while the class is built
+    sys.modules["ledger"] = (
+        module  # dataclasses look their module up while the class is built
+    )
     spec.loader.exec_module(module)
     return module
 
@@ -41,7 +43,9 @@ def rows(ledger):
 def _reference_text(chapter: str) -> str:
     nb = json.loads((ROOT / "notebooks" / f"{chapter}.ipynb").read_text())
     for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith("# NBVAL_CHECK_OUTPUT"):
+        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith(
+            "# NBVAL_CHECK_OUTPUT"
+        ):
             return "".join("".join(o.get("text", "")) for o in cell["outputs"])
     raise AssertionError(f"{chapter}: no reference cell")
 
@@ -63,15 +67,27 @@ def test_verdicts_follow_the_one_rule(ledger, rows):
                 continue
             want = ledger.expected_verdict(entry)
             if want is not None:
-                assert entry["verdict"] == want, f"{r['claim'].key} ({edition}): glued {entry['verdict']}, rule {want}"
+                assert entry["verdict"] == want, (
+                    f"{r['claim'].key} ({edition}): glued {entry['verdict']}, rule {want}"
+                )
 
 
 def test_the_rule_can_fail(ledger):
     assert ledger.expected_verdict({"verdict": "agrees", "p": 0.009}) == "disagrees"
     assert ledger.expected_verdict({"verdict": "agrees", "z": 2.6}) == "disagrees"
-    assert ledger.expected_verdict({"verdict": "agrees", "lo": 0.0, "hi": 1.0, "target": 1.5}) == "disagrees"
-    assert ledger.expected_verdict({"verdict": "agrees", "p": 0.5, "check": 0.0}) == "disagrees"
-    assert ledger.expected_verdict({"verdict": "agrees", "p": 0.5, "z": 1.0}) == "agrees"
+    assert (
+        ledger.expected_verdict(
+            {"verdict": "agrees", "lo": 0.0, "hi": 1.0, "target": 1.5}
+        )
+        == "disagrees"
+    )
+    assert (
+        ledger.expected_verdict({"verdict": "agrees", "p": 0.5, "check": 0.0})
+        == "disagrees"
+    )
+    assert (
+        ledger.expected_verdict({"verdict": "agrees", "p": 0.5, "z": 1.0}) == "agrees"
+    )
     with pytest.raises(ValueError, match="deciding number"):
         ledger.expected_verdict({"verdict": "agrees", "text": "no numbers"})
     with pytest.raises(TypeError, match="entry"):
@@ -86,13 +102,20 @@ def test_only_the_experiments_not_run_are_not_reproduced(rows):
 def test_reference_tables_and_ledger_agree(rows):
     by_key = {r["claim"].key: r["book"]["verdict"] for r in rows}
     rep = _reference_text("representation")
-    for label, key in [("NT = theorem", "nt_theorem"), ("SGD - flow -> 0 as eps -> 0", "sgd_theorem"),
-                       ("NN flow(t=10), mean within 1e-3 of optimum", "nn_theorem")]:
+    for label, key in [
+        ("NT = theorem", "nt_theorem"),
+        ("SGD - flow -> 0 as eps -> 0", "sgd_theorem"),
+        ("NN flow(t=10), mean within 1e-3 of optimum", "nn_theorem"),
+    ]:
         line = next(ln for ln in rep.splitlines() if ln.strip().startswith(label))
         table = "agrees" if line.split()[-1] == "agree" else "disagrees"
-        assert table == by_key[key], f"representation table says {label!r}: {table}; ledger {key}: {by_key[key]}"
+        assert table == by_key[key], (
+            f"representation table says {label!r}: {table}; ledger {key}: {by_key[key]}"
+        )
     dd = _reference_text("double_descent")
-    main = [ln.split()[-1] for ln in dd.splitlines() if ln.strip().startswith("main: lam=")]
+    main = [
+        ln.split()[-1] for ln in dd.splitlines() if ln.strip().startswith("main: lam=")
+    ]
     assert len(main) == 4
     table = "agrees" if all(v == "agrees" for v in main) else "disagrees"
     assert table == by_key["rf_theorem"]
@@ -101,20 +124,28 @@ def test_reference_tables_and_ledger_agree(rows):
 def test_missing_paper_entries_are_said_so(ledger, rows):
     text = ledger.render_table(rows)
     n_missing = sum(r["paper"] is None for r in rows)
-    assert text.count(ledger.NOT_IN_PAPER) == n_missing + 1  # each row and the summary line
+    assert (
+        text.count(ledger.NOT_IN_PAPER) == n_missing + 1
+    )  # each row and the summary line
 
 
 @pytest.mark.site
 def test_written_ledger_matches_the_chapters(ledger, rows):
     path = ledger.GENERATED / "ledger_table.md"
-    assert path.exists(), "no generated ledger: `make site-stored` writes it (python book/ledger.py write)"
+    assert path.exists(), (
+        "no generated ledger: `make site-stored` writes it (python book/ledger.py write)"
+    )
     written = path.read_text()
-    assert written == ledger.render_table(rows), "the ledger page is out of date: python book/ledger.py write"
+    assert written == ledger.render_table(rows), (
+        "the ledger page is out of date: python book/ledger.py write"
+    )
     table_rows = [ln for ln in written.splitlines() if re.match(r"\| \d+ \|", ln)]
     assert len(table_rows) == len(rows)
-    for line, r in zip(table_rows, rows):
+    for line, r in zip(table_rows, rows, strict=True):
         cells = line.split(" | ")
-        assert f"`{r['book']['verdict']}`" in cells[2], f"row {cells[0]}: ledger {cells[2]}, chapter {r['book']}"
+        assert f"`{r['book']['verdict']}`" in cells[2], (
+            f"row {cells[0]}: ledger {cells[2]}, chapter {r['book']}"
+        )
         assert f"<{r['claim'].label}>`" in line
 
 
@@ -131,7 +162,9 @@ def test_headline_figure_on_the_first_two_screens(ledger):
 
     tops = {}
     with _serve(SITE) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         for chapter, prefix in ledger.CHAPTERS.items():
             page.goto(f"{base}/notebooks/{chapter}.html", wait_until="load")
@@ -146,4 +179,6 @@ def test_headline_figure_on_the_first_two_screens(ledger):
     missing = [c for c, t in tops.items() if t is None]
     assert not missing, f"no headline figure (id <prefix>-headline) on: {missing}"
     low = {c: round(t) for c, t in tops.items() if t > 2 * 900}
-    assert not low, f"headline figure below the second screen at 1400x900 (top in px): {low}"
+    assert not low, (
+        f"headline figure below the second screen at 1400x900 (top in px): {low}"
+    )
