@@ -527,17 +527,31 @@ def render_table(rows: list[dict]) -> str:
                 "",
                 f"## {part}",
                 "",
-                "| # | the talk (slide) | book scale | paper edition | deciding numbers | evidence |",
-                "|---|---|---|---|---|---|",
+                "```{list-table}",
+                ":header-rows: 1",
+                ":widths: 4 24 10 11 36 15",
+                "",
+                "* - #",
+                "  - the talk (slide)",
+                "  - book scale",
+                "  - paper edition",
+                "  - deciding numbers",
+                "  - evidence",
             ]
         paper = badge(r["paper"]["verdict"]) if r["paper"] else f"*{NOT_IN_PAPER}*"
         numbers = _esc(r["book"]["text"])
         if r["paper"]:
             numbers += " Paper edition: " + _esc(r["paper"]["text"])
-        lines.append(
-            f"| {i} | {c.words} (*{c.slide}*) | {badge(r['book']['verdict'])} | {paper} | {numbers} "
-            f"| {{ref}}`{TITLES[c.chapter]}: {EVIDENCE[c.label]} <{c.label}>` |"
-        )
+        lines += [
+            f"* - {i}",
+            f"  - {c.words} (*{c.slide}*)",
+            f"  - {badge(r['book']['verdict'])}",
+            f"  - {paper}",
+            f"  - {numbers}",
+            f"  - {{ref}}`{TITLES[c.chapter]}: {EVIDENCE[c.label]} <{c.label}>`",
+        ]
+        if i == len(rows) or rows[i]["claim"].part != part:
+            lines += ["```"]
     return "\n".join(lines) + "\n"
 
 
