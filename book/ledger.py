@@ -49,6 +49,7 @@ BADGE = {
     "not reproduced": "bdg-info",
 }
 NOT_IN_PAPER = "not in the stored paper run"
+MISSING = "–"  # a paper-edition cell whose claim is not in the stored paper run (said once, above)
 GLUE_MIME = "application/papermill.record/"
 
 
@@ -231,7 +232,8 @@ CLAIMS = (
         "double_descent",
         CAPTURED,
         "Precise asymptotics",
-        "Theorem (Mei, M. 2019): $R_{\\mathsf{RF}} = \\|\\beta_0\\|^2 \\mathscr B + \\tau^2 \\mathscr V + o_d(1)$.",
+        "Theorem (Mei, M. 2019): the test error of random-features ridge regression is "
+        "‖β₀‖² 𝓑 + τ² 𝓥 + o(1), with 𝓑 and 𝓥 explicit.",
         "dd-theory-vs-sim",
         "theorem",
     ),
@@ -333,8 +335,8 @@ CLAIMS = (
         "representation",
         MISSED,
         "NT model",
-        "Theorem: $\\mathbb E R_{\\mathsf{NT},N} / \\mathbb E f_*^2 = (1-\\psi_1)_+^2 + \\psi_1 (1-\\psi_1)_+ "
-        "\\mathrm{Tr}(B)^2 / (d\\|B\\|_F^2) + o_d(1)$.",
+        "Theorem (Ghorbani, Mei, Misiakiewicz, M. 2019): the NT risk over E f\\*² is "
+        "(1 − ψ₁)₊² + ψ₁ (1 − ψ₁)₊ Tr(B)² / (d ‖B‖²) + o(1).",
         "rep-nt",
         "theorem",
     ),
@@ -343,8 +345,8 @@ CLAIMS = (
         "representation",
         MISSED,
         "NN model; Comparison",
-        "$R_{\\mathsf{NN},N} / \\mathbb E f_*^2 \\approx 1 - \\sum_{i \\le d \\wedge N} \\lambda_i(B)^2 / \\|B\\|_F^2$;"
-        " does gradient descent converge to this value?",
+        "The NN risk over E f\\*² is 1 − Σ λᵢ(B)² / ‖B‖² (sum over i ≤ min(d, N)); "
+        "does gradient descent converge to this value?",
         "rep-comparison",
         "theorem",
     ),
@@ -515,7 +517,7 @@ def render_table(rows: list[dict]) -> str:
         "",
         f"**{len(rows)} claims.** Book scale: {_summary(book_c)}. Paper edition: "
         + (f"{_summary(paper_c)}; " if n_paper else "")
-        + f"{len(rows) - n_paper} of {len(rows)} {NOT_IN_PAPER}.",
+        + f"{len(rows) - n_paper} of {len(rows)} {NOT_IN_PAPER} (shown as {MISSING}).",
         "",
     ]
     part = None
@@ -538,7 +540,7 @@ def render_table(rows: list[dict]) -> str:
                 "  - deciding numbers",
                 "  - evidence",
             ]
-        paper = badge(r["paper"]["verdict"]) if r["paper"] else f"*{NOT_IN_PAPER}*"
+        paper = badge(r["paper"]["verdict"]) if r["paper"] else MISSING
         numbers = _esc(r["book"]["text"])
         if r["paper"]:
             numbers += " Paper edition: " + _esc(r["paper"]["text"])
