@@ -89,16 +89,19 @@ tex:  ## install Debian's TeX packages for the PDF (needs root and apt)
 
 # ---------------------------------------------------------------- the book
 book: $(STAMP) npm  ## execute every chapter (cached) and build the site in book/_build/html
+	$(BIN)/python book/ledger.py write
 	$(BIN)/jupyter-book build book -W -n --keep-going
 	@echo "Open $(BUILD)/html/index.html in a browser."
 
 site-stored: $(STAMP) npm  ## build the site from the stored .ipynb outputs (no execution) in book/_build/stored/_build/html
 	@mkdir -p $(BUILD)
+	$(BIN)/python book/ledger.py write
 	$(BIN)/python book/variant_config.py stored > $(BUILD)/_config_stored.yml
 	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_stored.yml --path-output $(BUILD)/stored
 
 student: $(STAMP) npm  ## student edition of the site (solutions hidden) in book/_build/student/_build/html
 	@mkdir -p $(BUILD)
+	$(BIN)/python book/ledger.py write
 	$(BIN)/python book/variant_config.py student > $(BUILD)/_config_student.yml
 	$(BIN)/jupyter-book build book --all -W -n --keep-going --config $(BUILD)/_config_student.yml --path-output $(BUILD)/student
 
@@ -203,6 +206,7 @@ paper: $(STAMP)  ## execute every chapter at THERMO_SCALE=paper into notebooks/p
 paper-site: $(STAMP) npm  ## site of the stored paper notebooks (no execution) in book/_build/paper/_build/html
 	@mkdir -p $(BUILD)
 	$(BIN)/python book/paper_edition.py sync
+	$(BIN)/python book/ledger.py write --edition paper
 	$(BIN)/python book/paper_edition.py config > $(BUILD)/_config_paper.yml
 	$(BIN)/python book/paper_edition.py toc > $(BUILD)/_toc_paper.yml
 	$(BIN)/jupyter-book build book -W -n --keep-going --config $(BUILD)/_config_paper.yml \

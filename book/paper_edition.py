@@ -274,12 +274,18 @@ def toc(out_dir: Path = PAPER_DIR) -> dict:
         If the root page (``intro``) has no paper twin: the site needs a landing page.
     """
     cfg = yaml.safe_load((HERE / "_toc.yml").read_text())
+    # The ledger and conclusion pages link into every chapter (labels, headline figures),
+    # and the chapters' key-result boxes link to the ledger: they join the paper site once
+    # every stored twin is current with its chapter, i.e. carries that prose.
+    names = chapters()
+    current = bool(names) and all(v == "ok" for v in status(names, out_dir=out_dir).values())
+    pages = {"bibliography"} | ({"ledger", "conclusion"} if current else set())
 
     def paper(f):
         p = Path(f)
         if p.parent.name == "notebooks":
             return f"notebooks/paper/{p.name}" if (out_dir / f"{p.name}.ipynb").exists() else None
-        return f if f == "bibliography" else None
+        return f if f in pages else None
 
     root = paper(cfg["root"])
     if root is None:

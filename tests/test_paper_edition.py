@@ -152,7 +152,9 @@ def test_paper_site_config_and_toc(pe, tmp_path):
     files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
     assert "bibliography" in files
     for f in files:
-        assert f == "bibliography" or (ROOT / f"{f}.ipynb").exists(), f
+        assert f in ("bibliography", "ledger", "conclusion") or (ROOT / f"{f}.ipynb").exists(), f
+    current = all(v == "ok" for v in pe.status(pe.chapters()).values())
+    assert ("ledger" in files) == current, "the ledger joins the paper site when every twin is current"
     with pytest.raises(SystemExit, match="make paper"):
         pe.toc(tmp_path)
 
