@@ -141,8 +141,8 @@ CHAPTER_MD := $(wildcard $(NB_DIR)/*.md)
 format: $(STAMP)  ## format the chapters' code with ruff through jupytext (then `make notebooks`)
 	$(BIN)/jupytext --quiet --pipe "$(CURDIR)/$(BIN)/ruff format -" $(CHAPTER_MD)
 
-format-check: $(STAMP)  ## fail if `make format` would change a chapter's code
-	$(BIN)/jupytext --quiet --check "$(CURDIR)/$(BIN)/ruff format --check -" $(CHAPTER_MD)
+format-check: $(STAMP)  ## fail if `make format` would change a chapter's code (cell by cell)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_reading.py -k formatted_with_ruff
 
 # ---------------------------------------------------------------- the course
 assignments: $(STAMP)  ## per chapter: a student notebook and an otter-grader autograder in build/assignments
