@@ -60,11 +60,20 @@ def _inside(site: Path, page: Path, href: str) -> Path:
     return target
 
 
-@pytest.mark.parametrize("edition", ["stored", "student"])
-def test_every_chapter_links_to_its_paper_edition_in_one_click(edition):
-    site = SITE if edition == "stored" else BUILD / "student" / "_build" / "html"
-    if edition == "student" and not (site / "index.html").exists():
+def test_the_student_edition_carries_no_paper_edition():
+    """The paper pages show every solution, so the student edition neither links nor copies them."""
+    site = BUILD / "student" / "_build" / "html"
+    if not (site / "index.html").exists():
         pytest.skip("no student edition built (`make student`)")
+    assert not (site / "paper").exists(), "the student edition carries the paper site"
+    for chapter in CHAPTERS:
+        html = _page(site, f"notebooks/{chapter}.html")
+        assert not BOX.findall(html), f"student/{chapter}: a Paper edition box"
+
+
+@pytest.mark.parametrize("edition", ["stored"])
+def test_every_chapter_links_to_its_paper_edition_in_one_click(edition):
+    site = SITE
     built = [
         c
         for c in CHAPTERS

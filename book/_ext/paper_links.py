@@ -54,7 +54,12 @@ def _state(srcdir: Path) -> dict:
 
 def _config_inited(app, config):
     # A config value, so that a new or re-run paper chapter makes Sphinx re-read every page.
-    config.paper_edition_state = _state(Path(app.srcdir))
+    state = _state(Path(app.srcdir))
+    if getattr(config, "hide_solutions", False):
+        # The student edition carries no paper edition: its pages show every solution.
+        for entry in state.values():
+            entry["built"] = False
+    config.paper_edition_state = state
 
 
 def _wall(seconds) -> str:
