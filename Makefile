@@ -112,6 +112,7 @@ student: $(STAMP) npm  ## student edition of the site (solutions hidden) in book
 PDF := $(BUILD)/thermo-book.pdf
 pdf: $(STAMP) tex  ## the whole book as one PDF in book/_build/thermo-book.pdf (LaTeX; `make tex` installs it)
 	@mkdir -p $(BUILD)
+	$(BIN)/python book/ledger.py write
 	$(BIN)/python book/variant_config.py stored > $(BUILD)/_config_pdf.yml
 	rm -f $(PDF)
 	$(BIN)/jupyter-book build book --builder pdflatex --config $(BUILD)/_config_pdf.yml --path-output $(BUILD)/pdf

@@ -531,7 +531,7 @@ def render_table(rows: list[dict]) -> str:
                 "",
                 "```{list-table}",
                 ":header-rows: 1",
-                ":widths: 4 24 10 11 36 15",
+                ":widths: 5 24 10 11 35 15",
                 "",
                 "* - #",
                 "  - the talk (slide)",
