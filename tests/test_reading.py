@@ -13,8 +13,8 @@
   ``NO_IDENTIFIER`` with the reason), and no title holds TeX math.
 * **LICENSE and CITATION.cff**: both licences named; the CFF file follows the 1.2.0 rules.
 * **The PDF** (marked ``pdf``, after ``make pdf``): every page of the site links it and the
-  site carries it.  Skipped when no PDF was built, except when ``THERMO_REQUIRE_PDF=1`` (CI's
-  PDF stage), where a missing PDF fails.
+  site carries it.  Skipped when no PDF was built, except when ``THERMO_REQUIRE_PDF=1``, where a
+  missing PDF fails (for a PDF stage of CI, once ``make pdf`` passes its own check again).
 """
 
 from __future__ import annotations
@@ -570,7 +570,7 @@ def _need_pdf():
         if os.environ.get("THERMO_REQUIRE_PDF") == "1":
             pytest.fail(f"no PDF at {PDF}: `make pdf`")
         pytest.skip(
-            "no PDF built (`make pdf`; CI's PDF stage sets THERMO_REQUIRE_PDF=1)"
+            "no PDF built (`make tex pdf`; THERMO_REQUIRE_PDF=1 makes this a failure)"
         )
 
 
