@@ -142,7 +142,11 @@ ENTRY_POINTS = [
     # report
     "thermo_helpers.report.agrees",
     "thermo_helpers.report.fmt",
+    "thermo_helpers.report.reference_table",
     "thermo_helpers.report.table",
+    "thermo_helpers.report.verdict_interval",
+    "thermo_helpers.report.verdict_p",
+    "thermo_helpers.report.verdict_z",
     # representation
     "thermo_helpers.representation.aligned_rf_gap",
     "thermo_helpers.representation.asymptotic_risk",
