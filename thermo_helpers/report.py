@@ -16,24 +16,34 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._validate import AnyOf, Boolean, Instance, Integer, ListOf, OrNone, Real, Text, validate_params
+from ._validate import (
+    AnyOf,
+    Boolean,
+    Instance,
+    Integer,
+    ListOf,
+    OrNone,
+    Real,
+    Text,
+    validate_params,
+)
 
 __all__ = [
-    "fmt",
-    "table",
-    "agrees",
     "THRESHOLD",
-    "Z_LEVEL",
     "VERDICTS",
-    "verdict_z",
-    "verdict_p",
-    "verdict_interval",
-    "reference_table",
+    "Z_LEVEL",
     "ReferenceTable",
+    "agrees",
+    "fmt",
+    "reference_table",
+    "table",
+    "verdict_interval",
+    "verdict_p",
+    "verdict_z",
 ]
 
 THRESHOLD = 0.01  # the book's one test level: two-sided 1%
