@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from reference_cells import output_text, reference_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,11 +43,8 @@ def rows(ledger):
 
 def _reference_text(chapter: str) -> str:
     nb = json.loads((ROOT / "notebooks" / f"{chapter}.ipynb").read_text())
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith(
-            "# NBVAL_CHECK_OUTPUT"
-        ):
-            return "".join("".join(o.get("text", "")) for o in cell["outputs"])
+    for cell in reference_cells(nb):
+        return output_text(cell)
     raise AssertionError(f"{chapter}: no reference cell")
 
 
@@ -138,7 +136,7 @@ def test_written_ledger_matches_the_chapters(ledger, rows):
     assert written == ledger.render_table(rows), (
         "the ledger page is out of date: python book/ledger.py write"
     )
-    table_rows = re.findall(r"^\* - (\d+)\n((?:  - .*\n){5})", written, flags=re.M)
+    table_rows = re.findall(r"^\* - (\d+)\n((?:  - .*\n){5})", written, flags=re.MULTILINE)
     assert [int(n) for n, _ in table_rows] == list(range(1, len(rows) + 1))
     for (_, cells), r in zip(table_rows, rows, strict=True):
         cells = cells.splitlines()

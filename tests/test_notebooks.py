@@ -10,6 +10,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+from reference_cells import output_text, reference_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / "notebooks"
@@ -62,9 +63,9 @@ def test_ipynb_is_executed_without_errors(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_exactly_one_reference_cell_with_stored_table(chapter):
     nb = nbformat.read(NB / f"{chapter}.ipynb", as_version=4)
-    ref = [c for c in nb.cells if c.cell_type == "code" and c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT")]
-    assert len(ref) == 1, f"{chapter}: expected one '# NBVAL_CHECK_OUTPUT' cell, found {len(ref)}"
-    text = "".join(o.get("text", "") for o in ref[0].outputs if o.output_type == "stream")
+    ref = reference_cells(nb)
+    assert len(ref) == 1, f"{chapter}: expected one reference cell (tag nbval-check-output), found {len(ref)}"
+    text = output_text(ref[0])
     assert len(text.splitlines()) >= 3, f"{chapter}: the reference cell prints no table"
 
 

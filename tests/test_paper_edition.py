@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from reference_cells import reference_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ROOT / "notebooks" / "paper"
@@ -137,7 +138,7 @@ def test_stored_paper_notebooks_ran_at_paper_scale_without_errors(pe):
         assert "scale = 'paper'" in text, f"{path.name} was not executed at THERMO_SCALE=paper"
         widgets = [o for c in code for o in c.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
         assert not widgets, f"{path.name} stores progress-bar widgets (run with THERMO_PROGRESS=0)"
-        ref = [c for c in code if c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT")]
+        ref = reference_cells(nb)
         assert len(ref) <= 1, f"{path.name} has more than one reference cell"
 
 
