@@ -35,7 +35,7 @@ _DOF = Real(gt=0, array=True, finite=False)
 
 
 def _verdict(p: float, alpha: float) -> str:
-    return "agrees" if p >= alpha else "DISAGREES"
+    return "agrees" if p >= alpha else "disagrees"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The chapter's experiments: the (N, alpha_CB) design's exponents and the width study of the PDE.
 
 Each ``*_slopes`` function returns rows ``{"quantity", "theory", "fit", "lo", "hi", "verdict"}``
-for the reference table: ``"agrees"`` when the 95% interval contains the theory exponent,
+for the reference table: ``"agrees"`` when the interval at the book's level (99%,
+:data:`thermo_helpers.report.THRESHOLD`) contains the theory exponent,
 ``"disagrees"`` when it does not, ``"undecided"`` when fewer than three points are resolved
 (a gap part is *resolved* at a point when it exceeds twice its standard error).
 """
@@ -14,12 +15,19 @@ from typing import Sequence
 import numpy as np
 
 from .._validate import Boolean, Instance, Integer, InvalidParameterError, ListOf, NJobs, OneOf, Real, Seed, StepSize, check_size, validate_params
-from ..stats import loglog_slope
+from .. import report
+from ..stats import loglog_slope as _loglog_slope
 from ..sweep import map_tasks
 from .design import DesignResult, _weighted_loglog_slope
 from .pde import ReducedPDESolution, _particles_vs_pde, solve_reduced_pde
 
 _RUN_KEYS = ("risk", "risk_gap", "rms_gap", "sw", "coupling")
+LEVEL = 1 - report.THRESHOLD  # every interval of the chapter: the book's one level
+
+
+def loglog_slope(x, y):
+    """:func:`thermo_helpers.stats.loglog_slope` at the book's level."""
+    return _loglog_slope(x, y, level=LEVEL)
 
 __all__ = ["design_slopes", "WidthStudy", "width_study", "width_slopes"]
 
@@ -33,7 +41,7 @@ def _slope_row(quantity: str, theory: float, fit) -> dict:
         raise InvalidParameterError(f"fit must be (slope, lo, hi), got {len(fit)} items")
     s, lo, hi = fit
     return {"quantity": quantity, "theory": theory, "fit": s, "lo": lo, "hi": hi,
-            "verdict": "agrees" if lo <= theory <= hi else "disagrees"}
+            "verdict": report.verdict_interval(lo, hi, theory)}
 
 
 def _part_fit(res: DesignResult, key: str, idx, x):
@@ -41,7 +49,7 @@ def _part_fit(res: DesignResult, key: str, idx, x):
     ok = v > 2 * se
     if ok.sum() < 3:
         return None
-    f = _weighted_loglog_slope(np.asarray(x)[ok], v[ok], se[ok])
+    f = _weighted_loglog_slope(np.asarray(x)[ok], v[ok], se[ok], level=LEVEL)
     return f["slope"], f["lo"], f["hi"]
 
 
@@ -163,7 +171,7 @@ def width_slopes(study: WidthStudy) -> tuple[list[dict], dict]:
     ok = sys_mean > 2 * sys_se
     sys_fit = None
     if ok.sum() >= 3:
-        f = _weighted_loglog_slope(study.widths[ok], sys_mean[ok], sys_se[ok])
+        f = _weighted_loglog_slope(study.widths[ok], sys_mean[ok], sys_se[ok], level=LEVEL)
         sys_fit = (f["slope"], f["lo"], f["hi"])
     rows = [
         _slope_row("mean field: random part of the risk", -0.5, loglog_slope(x_rand, y_rand)),

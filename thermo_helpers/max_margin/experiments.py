@@ -19,6 +19,7 @@ from typing import Sequence
 import numpy as np
 from .._validate import Array, Constraint, Instance, Integer, ListOf, NJobs, OrNone, Real, Seed, Text, validate_params
 from ..activations import ActivationSpec
+from .. import report
 from ..stats import chi2_test, compare, linear_extrapolation, nan_mean_sem, zscore
 from ..sweep import run_sweep
 from .simulation import rf_max_margin_paired_trial
@@ -205,15 +206,15 @@ def log_axis(ax, ticks=(1, 2, 4, 8, 16, 32, 64, 128)) -> None:
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
 
 
-@validate_params(quantity=Text(), psi1=OrNone(Real(finite=False)), theory=Real(), sim=Real(), sem=Real(ge=0), k=Real(gt=0))
-def compare_row(quantity: str, psi1, theory: float, sim: float, sem: float, *, k: float = 3.0) -> dict:
-    """One row of a reference table: theory against a simulated mean, agreement iff ``|z| <= k``.
+@validate_params(quantity=Text(), psi1=OrNone(Real(finite=False)), theory=Real(), sim=Real(), sem=Real(ge=0))
+def compare_row(quantity: str, psi1, theory: float, sim: float, sem: float) -> dict:
+    """One row of a reference table: theory against a simulated mean, judged by its z-score.
 
-    ``tol`` is ``k * sem``, the largest difference accepted.
+    The verdict is the book's (:func:`thermo_helpers.report.verdict_z`, two-sided 1%).
     """
-    c = compare(theory, sim, sem, k=k)
-    return {"quantity": quantity, "psi1": psi1, "theory": theory, "sim": sim, "se": sem, "z": c["z"],
-            "tol": k * sem, "agree": c["agree"]}
+    z = float(compare(theory, sim, sem)["z"])
+    return {"quantity": quantity, "psi1": psi1, "theory": theory, "sim": sim, "se": sem, "z": z,
+            "verdict": report.verdict_z(z)}
 
 
 @validate_params(quantity=Text(), theory=Real(), crossing=Real(finite=False), tol=Real(gt=0))
@@ -221,7 +222,7 @@ def threshold_row(quantity: str, theory: float, crossing: float, *, tol: float) 
     """A threshold row: the 50% crossing of a separable fraction against theory, within ``tol``.
 
     Only the verdict is shown (``sim`` is left out): the crossing moves with single draws,
-    its resolution is the grid step.
+    its resolution is the grid step, so the test is a tolerance of one grid step.
     """
     return {"quantity": quantity, "psi1": None, "theory": theory, "sim": None, "se": None, "z": None,
-            "tol": tol, "agree": bool(abs(crossing - theory) <= tol)}
+            "tol": tol, "verdict": "agrees" if abs(crossing - theory) <= tol else "disagrees"}

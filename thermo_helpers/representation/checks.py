@@ -12,18 +12,18 @@ import numpy as np
 
 from .._validate import Instance, Integer, ListOf, Real, Text, Unchecked, validate_params
 
-from .. import stats
+from .. import report, stats
 from ..sweep import SweepResult
 
 __all__ = ["curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row"]
 
-P_LEVEL = 0.01
-"""A chi-square p-value below this is read as a disagreement."""
+P_LEVEL = report.THRESHOLD
+"""A chi-square p-value below this is read as a disagreement (the book's one level)."""
 
 
-def _verdict(p_value: float, *, level: float = P_LEVEL) -> str:
-    """``"agree"`` if ``p_value >= level``, else ``"disagree"``."""
-    return "agree" if p_value >= level else "disagree"
+def _verdict(p_value: float) -> str:
+    """The book's verdict of a p-value (:func:`thermo_helpers.report.verdict_p`)."""
+    return report.verdict_p(p_value)
 
 
 @validate_params(theory=Real(array=True), mean=Real(array=True), sem=Real(gt=0, array=True))
@@ -99,15 +99,15 @@ def chi2_row(check: str, d, result: dict) -> dict:
             "p": "< 0.001" if p < 1e-3 else f"{p:.3f}", "verdict": result["verdict"]}
 
 
-@validate_params(check=Text(), d=Unchecked("a label, printed as given"), z=Real(finite=False), points=Integer(min=0), k=Real(gt=0))
-def z_row(check: str, d, z: float, points: int, *, k: float = 3.0) -> dict:
-    """A reference-table row for a z-score (``"agree"`` when ``|z| <= k``)."""
+@validate_params(check=Text(), d=Unchecked("a label, printed as given"), z=Real(finite=False), points=Integer(min=0))
+def z_row(check: str, d, z: float, points: int) -> dict:
+    """A reference-table row for a z-score, judged by :func:`thermo_helpers.report.verdict_z`."""
     return {"check": check, "d": str(d), "points": int(points), "chi2 or z": f"{z:+.1f}", "p": "",
-            "verdict": "agree" if abs(z) <= k else "disagree"}
+            "verdict": report.verdict_z(z)}
 
 
 @validate_params(check=Text(), d=Unchecked("a label, printed as given"), worst=Real(), tol=Real(ge=0), points=Integer(min=0))
 def tolerance_row(check: str, d, worst: float, tol: float, points: int) -> dict:
     """A reference-table row for a deterministic distance ``worst`` against a tolerance ``tol``."""
     return {"check": check, "d": str(d), "points": int(points), "chi2 or z": "", "p": "",
-            "verdict": "agree" if worst <= tol else "disagree"}
+            "verdict": "agrees" if worst <= tol else "disagrees"}
