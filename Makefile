@@ -120,6 +120,10 @@ pdf: $(STAMP) tex  ## the whole book as one PDF in book/_build/thermo-book.pdf (
 	cp $(BUILD)/pdf/_build/latex/thermo-book.pdf $(PDF)
 	@echo "The book as one PDF: $(PDF) (sites built from now on link it; make site-stored)"
 
+test-pdf: pdf  ## the whole-book PDF: built and checked (pdf_check.py), then linked from every page of a fresh site
+	$(MAKE) --no-print-directory site-stored
+	THERMO_REQUIRE_PDF=1 $(BIN)/python -m pytest -q -p no:cacheprovider -m pdf tests/test_reading.py
+
 screenshots: $(STAMP) browser site-stored  ## PNGs of the four chapters' first screen (1400x900), light and dark, in build/screenshots
 	$(BIN)/python book/screenshots.py --site $(BUILD)/stored/_build/html --out build/screenshots
 
@@ -195,7 +199,7 @@ distclean: clean  ## also drop the execution cache, the environments and node_mo
 # their wall times in notebooks/paper/timings.json; see README "The paper edition".
 # THERMO_PAPER_ONLY=intro,max_margin restricts paper / test-paper to those chapters.
 PAPER_BUILD := $(BUILD)/paper
-.PHONY: paper paper-site test-paper
+.PHONY: paper paper-site test-paper test-pdf
 
 paper: $(STAMP)  ## execute every chapter at THERMO_SCALE=paper into notebooks/paper/ (long), then build its site
 	@mkdir -p $(BUILD)

@@ -12,15 +12,13 @@ the local server are blocked, as a reader offline would have it.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import http.server
-import shutil
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book"))
+import headless  # noqa: E402
+
 SITE = ROOT / "book" / "_build" / "stored" / "_build" / "html"
 OUT = ROOT / "build" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 900}
@@ -30,24 +28,6 @@ SCHEMES = ("light", "dark")
 def chapters(nb_dir: Path = ROOT / "notebooks") -> list[str]:
     """The chapters to photograph: every ``notebooks/*.md`` but the intro."""
     return sorted(p.stem for p in Path(nb_dir).glob("*.md") if p.stem != "intro")
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def _serve(site: Path):
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def take(
@@ -81,19 +61,9 @@ def take(
         raise FileNotFoundError(
             f"site: no built pages {missing or ['index.html']} in {site} (make site-stored)"
         )
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise FileNotFoundError(
-            "chromium not found: `make browser` installs Debian's chromium"
-        )
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    with _serve(site) as base, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
-        )
+    with headless.serve(site) as base, headless.chromium() as browser:
         for scheme in SCHEMES:
             ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
             page = ctx.new_page()
@@ -121,7 +91,6 @@ def take(
                 page.screenshot(path=str(path))  # the first screen: the viewport only
                 written.append(path)
             ctx.close()
-        browser.close()
     return written
 
 

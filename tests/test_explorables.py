@@ -13,7 +13,6 @@ here: redraw speed is measured by ``make bench`` (benchmarks/bench_explorables.p
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -36,9 +35,6 @@ STUDENT = Path(
         "THERMO_STUDENT_SITE", SITE.parents[2] / "student" / "_build" / "html"
     )
 )
-CHROMIUM = (
-    shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
-)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SEED = 22  # the issue number; the random control settings come from it
 SETTINGS = 50
@@ -51,27 +47,6 @@ def _page_file(name: str, site: Path = SITE) -> Path:
     if not path.exists():
         pytest.fail(f"no built page {path}: run `make site-stored` (make test does it)")
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium not found: `apt-get install chromium` (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield b
-        b.close()
 
 
 class OfflinePage:

@@ -20,28 +20,22 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections import Counter
 import datetime as _dt
-import functools
-import http.server
 import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
+sys.path.insert(0, str(BOOK))  # also when run as a script, without conftest.py
+from headless import chromium, serve  # noqa: E402
 SITE = Path(
     os.environ.get("THERMO_SITE", BOOK / "_build" / "stored" / "_build" / "html")
-)
-CHROMIUM = (
-    shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 )
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.md"))
 WIDTHS = (1400, 400)
@@ -110,49 +104,6 @@ MEASURE_JS = r"""
   return {found, sideways};
 }
 """
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve(site: Path):
-    """Serve ``site`` on a free local port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@contextlib.contextmanager
-def chromium():
-    """Debian's Chromium driven by Playwright (no browser download)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium not found: `make browser` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def open_page(

@@ -19,22 +19,18 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
-import http.server
 import os
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
+from headless import serve
 
 pytestmark = pytest.mark.site
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("THERMO_SITE", ROOT / "book" / "_build" / "stored" / "_build" / "html"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 TITLE = "Thermodynamic limits for neural networks"
 
 EXTERNAL_TAG = re.compile(r"<(script|link|img|iframe|source)\b[^>]*\b(src|href)=[\"']((https?:)?//[^\"']+)", re.I)
@@ -223,44 +219,10 @@ def test_no_solution_text_reaches_any_file_of_the_student_edition():
     assert not leaks, f"{len(leaks)} solution fragments in the student edition:\n" + "\n".join(leaks[:30])
 
 
-@contextlib.contextmanager
-def _serve(site):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 @pytest.fixture(scope="module")
 def server():
-    with _serve(SITE) as base:
+    with serve(SITE) as base:
         yield base
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium not found: `apt-get install chromium` (done by .ci/run and `make browser`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield b
-        b.close()
 
 
 def test_every_page_renders_offline_in_chromium(server, browser):
@@ -354,7 +316,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser):
         pytest.fail(f"{AXE} is missing: run `make npm` (make test does it)")
     problems, n_pages = [], 0
     for site in (SITE, STUDENT):
-        with _serve(site) as base:
+        with serve(site) as base:
             ctx = browser.new_context()
             page = ctx.new_page()
             page.route("**/*", _local_only(base))
@@ -391,7 +353,7 @@ def test_figures_stay_legible_in_dark_mode(browser):
     from PIL import Image
 
     problems, n_fig = [], 0
-    with _serve(SITE) as base:
+    with serve(SITE) as base:
         ctx = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
         page = ctx.new_page()
         page.route("**/*", _local_only(base))
