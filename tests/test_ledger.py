@@ -146,21 +146,12 @@ def test_written_ledger_matches_the_chapters(ledger, rows):
 
 
 @pytest.mark.site
-def test_headline_figure_on_the_first_two_screens(ledger):
-    import shutil
-
-    from test_site import SITE, _serve
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.fail("Chromium not found: `make browser`")
-    from playwright.sync_api import sync_playwright
+def test_headline_figure_on_the_first_two_screens(ledger, browser):
+    from headless import serve
+    from test_site import SITE
 
     tops = {}
-    with _serve(SITE) as base, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
-        )
+    with serve(SITE) as base:
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         for chapter, prefix in ledger.CHAPTERS.items():
             page.goto(f"{base}/notebooks/{chapter}.html", wait_until="load")
@@ -171,7 +162,6 @@ def test_headline_figure_on_the_first_two_screens(ledger):
                              return img.getBoundingClientRect().top + window.scrollY; }""",
                 f"{prefix}-headline",
             )
-        browser.close()
     missing = [c for c, t in tops.items() if t is None]
     assert not missing, f"no headline figure (id <prefix>-headline) on: {missing}"
     low = {c: round(t) for c, t in tops.items() if t > 2 * 900}
