@@ -301,3 +301,30 @@ def test_kernel_drives_function_change():
         assert np.allclose(df, pred, rtol=1e-3, atol=1e-3 * np.abs(pred).max()), preset
 
 
+
+
+# ---------------------------------------------------------------- exponents with corrections
+def test_corrected_power_fit_recovers_the_exponent_through_its_correction():
+    from thermo_helpers.lazy_mean_field import experiments as ex
+
+    rng = np.random.default_rng(21)
+    x = np.array([10.0, 20, 40, 80, 160])
+    v = 1.4 * x**-1.0 * (1 + 0.3 / x) * (1 + 1e-4 * rng.standard_normal(x.size))
+    p, lo, hi = ex._corrected_power_fit(x, v, 1e-4 * v, q=1.0)
+    assert lo <= -1.0 <= hi and abs(p + 1) < 1e-2
+    # the plain power law registers the correction: its slope misses -1
+    assert ex._local_slope(x[:2], v[:2], 1e-4 * v[:2])[0] < -1.005
+    assert ex._corrected_power_fit(x[:3], v[:3], v[:3], q=1.0) is None  # 3 points, 3 parameters
+
+
+def test_offset_power_fit_uses_every_point_and_local_slope_has_its_error():
+    from thermo_helpers.lazy_mean_field import experiments as ex
+
+    rng = np.random.default_rng(22)
+    N = np.array([64.0, 128, 256, 512, 1024, 2048, 4096])
+    se = 2e-5 * np.ones(N.size)
+    v = 2e-5 + 0.05 / N + se * rng.standard_normal(N.size)
+    p, lo, hi = ex._offset_power_fit(N, v, se)
+    assert lo <= -1.0 <= hi
+    s, s_se = ex._local_slope([1.0, 2.0], [1.0, 0.5], [0.01, 0.005])
+    assert s == pytest.approx(-1.0) and s_se == pytest.approx(np.hypot(0.01, 0.01) / np.log(2))

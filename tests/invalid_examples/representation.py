@@ -52,6 +52,6 @@ EXAMPLES = {
     "identity_check": lambda: dict(res=_identity_sweep(), d_values=[3, 4]),
     "sgd_spread": dict(values=np.array([0.3, 0.31, 0.29]), reference=0.28),
     "chi2_row": dict(check="x", d=3, result={"chi2": 1.0, "dof": 2, "p": 0.6, "verdict": "agrees"}),
-    "z_row": dict(check="x", d=3, z=0.5, points=4, k=3.0),
+    "z_row": dict(check="x", d=3, z=0.5, points=4),
     "tolerance_row": dict(check="x", d=3, worst=1e-4, tol=1e-3, points=4),
 }
