@@ -373,3 +373,20 @@ def test_tiny_ridge_at_the_threshold_is_infinite_not_noise():
     assert np.isinf(t.test_error) and t.test_error > 0
     ok = dd.rf_ridge_asymptotics(1.0, 1.0, np.array([1e-8, 1e-12]))
     assert np.all(np.isfinite(ok.test_error)) and np.all(np.diff(ok.test_error) > 0)
+
+
+def test_three_dimensions_test_the_one_over_d_form():
+    from thermo_helpers.double_descent import checks
+
+    ds = [100, 200, 400]
+    theory = np.array([[1.0], [2.0]])
+    se = {d: np.full((2, 1), 1e-3) for d in ds}
+    linear = {d: theory + 5.0 / d for d in ds}
+    rows, ext, _ = checks.agreement_rows(theory, linear, se, ["c"], seeds=10)
+    assert ext.form_dof == 1 and rows[0]["form p"] > 0.99 and rows[0]["verdict"] == "agrees"
+    curved = {d: theory + 5.0 / d + 4000.0 / d**2 for d in ds}
+    rows, _, _ = checks.agreement_rows(theory, curved, se, ["c"], seeds=10)
+    assert rows[0]["form p"] < 1e-6
+    two = {d: linear[d] for d in ds[:2]}
+    rows, ext, _ = checks.agreement_rows(theory, two, {d: se[d] for d in ds[:2]}, ["c"], seeds=10)
+    assert ext.form_dof == 0 and np.isnan(rows[0]["form p"])

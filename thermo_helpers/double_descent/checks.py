@@ -96,11 +96,18 @@ def curve_chi2(theory, mean, sem, dof=None) -> CurveCheck:
 
 @dataclass(frozen=True)
 class Extrapolation:
-    """Means extrapolated to ``1/d = 0``: ``value``, ``se`` and Welch--Satterthwaite ``dof`` (same shape)."""
+    """Means extrapolated to ``1/d = 0``: ``value``, ``se`` and Welch--Satterthwaite ``dof`` (same shape).
+
+    ``form_chi2`` (same shape) is the chi-square of each point's means about its fitted line in
+    ``1/d``, with ``form_dof = D - 2`` degrees of freedom: the test of the ``1/d`` form itself,
+    possible only with three or more dimensions (``form_dof = 0`` otherwise).
+    """
 
     value: np.ndarray
     se: np.ndarray
     dof: np.ndarray
+    form_chi2: np.ndarray | None = None
+    form_dof: int = 0
 
 
 def _extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
@@ -128,10 +135,10 @@ def _extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
     if nu.shape != x.shape or np.any(~(nu > 0)):
         raise ValueError(f"dofs must hold one positive value per d, got {dofs!r}")
     flat_m, flat_s = m.reshape(x.size, -1), s.reshape(x.size, -1)
-    value, se, dof = (np.empty(flat_m.shape[1]) for _ in range(3))
+    value, se, dof, form = (np.empty(flat_m.shape[1]) for _ in range(4))
     for j in range(flat_m.shape[1]):
         fit = stats.linear_extrapolation(x, flat_m[:, j], flat_s[:, j], x0=0.0)
-        value[j], se[j] = fit["value"], fit["se"]
+        value[j], se[j], form[j] = fit["value"], fit["se"], fit["chi2"]
         # the intercept is sum_i c_i m_i; its variance sum_i c_i^2 s_i^2 is split by Welch-Satterthwaite
         w = 1.0 / flat_s[:, j] ** 2
         S, Sx, Sxx = w.sum(), (w * x).sum(), (w * x * x).sum()
@@ -140,7 +147,16 @@ def _extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
         with np.errstate(divide="ignore"):
             dof[j] = parts.sum() ** 2 / np.sum(parts**2 / nu)
     shape = m.shape[1:]
-    return Extrapolation(value=value.reshape(shape), se=se.reshape(shape), dof=dof.reshape(shape))
+    return Extrapolation(value=value.reshape(shape), se=se.reshape(shape), dof=dof.reshape(shape),
+                         form_chi2=form.reshape(shape), form_dof=int(x.size - 2))
+
+
+def _form_p(ext: Extrapolation, c: int) -> float:
+    """p-value of the ``1/d`` form over curve ``c``: the summed chi-square of its points' line fits."""
+    if ext.form_dof < 1 or ext.form_chi2 is None:
+        return float("nan")
+    chi2 = float(np.sum(ext.form_chi2[:, c]))
+    return float(sps.chi2.sf(chi2, ext.form_dof * ext.form_chi2.shape[0]))
 
 
 def _detectable_shift(theory, sem, *, alpha: float = 0.01, power: float = 0.8) -> float:
@@ -185,8 +201,9 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
     -------
     rows : list of dict
         ``curve``, ``chi2/dof d=...`` and ``p d=...`` per d, ``chi2/dof 1/d->0``,
-        ``p 1/d->0``, ``max|z| 1/d->0``, ``detectable`` (see :func:`_detectable_shift`)
-        and ``verdict``.
+        ``p 1/d->0``, ``max|z| 1/d->0``, ``detectable`` (see :func:`_detectable_shift`),
+        ``form p`` (the chi-square test of the ``1/d`` form over the curve's points, NaN with
+        only two dimensions) and ``verdict``.
     extrapolated : Extrapolation
         Arrays (P, C).
     checks : list of CurveCheck
@@ -205,7 +222,7 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
         checks.append(ck)
         row.update({"chi2/dof 1/d->0": ck.chi2 / ck.dof, "p 1/d->0": ck.p_value, "max|z| 1/d->0": ck.max_abs_z,
                     "detectable": _detectable_shift(th[:, c], ext.se[:, c], alpha=alpha),
-                    "verdict": _verdict(ck.p_value, alpha)})
+                    "form p": _form_p(ext, c), "verdict": _verdict(ck.p_value, alpha)})
         if points is not None:
             row["max|z| at"] = float(np.asarray(points)[np.argmax(np.abs(ck.z))])
         rows.append(row)
@@ -388,7 +405,8 @@ def activation_rows(sims: dict, specs: dict, psi1, psi2, *, F1: float, tau: floa
 @validate_params(tables=Instance(dict))
 def reference_rows(tables: dict) -> list:
     """Flatten ``{name: rows from agreement_rows}`` to ``curve``, ``chi2/dof`` and ``verdict`` after the extrapolation."""
-    return [{"curve": f"{name}: {row['curve']}", "chi2/dof": row["chi2/dof 1/d->0"], "verdict": row["verdict"]}
+    return [{"curve": f"{name}: {row['curve']}", "chi2/dof": row["chi2/dof 1/d->0"],
+             "form p": row.get("form p", float("nan")), "verdict": row["verdict"]}
             for name, rows in tables.items() for row in rows]
 
 
