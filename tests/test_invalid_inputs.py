@@ -83,6 +83,7 @@ ENTRY_POINTS = [
     # lazy_mean_field
     "thermo_helpers.lazy_mean_field.design.DesignResult.part",
     "thermo_helpers.lazy_mean_field.design.DesignResult.select",
+    "thermo_helpers.lazy_mean_field.design.DesignResult.seed_values",
     "thermo_helpers.lazy_mean_field.design_slopes",
     "thermo_helpers.lazy_mean_field.experiments.WidthStudy.per_run",
     "thermo_helpers.lazy_mean_field.experiments.WidthStudy.stack",

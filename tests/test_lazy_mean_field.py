@@ -310,11 +310,11 @@ def test_corrected_power_fit_recovers_the_exponent_through_its_correction():
     rng = np.random.default_rng(21)
     x = np.array([10.0, 20, 40, 80, 160])
     v = 1.4 * x**-1.0 * (1 + 0.3 / x) * (1 + 1e-4 * rng.standard_normal(x.size))
-    p, lo, hi = ex._corrected_power_fit(x, v, 1e-4 * v, q=1.0)
-    assert lo <= -1.0 <= hi and abs(p + 1) < 1e-2
+    p, b = ex._corrected_fit_pb(x, v, q=1.0)
+    assert abs(p + 1) < 1e-2 and b == pytest.approx(0.3 / x[0], rel=0.1)
     # the plain power law registers the correction: its slope misses -1
     assert ex._local_slope(x[:2], v[:2], 1e-4 * v[:2])[0] < -1.005
-    assert ex._corrected_power_fit(x[:3], v[:3], v[:3], q=1.0) is None  # 3 points, 3 parameters
+    assert np.all(np.isnan(ex._corrected_fit_pb(x[:3], v[:3], q=1.0)))  # 3 points, 3 parameters
 
 
 def test_offset_power_fit_uses_every_point_and_local_slope_has_its_error():
@@ -328,3 +328,70 @@ def test_offset_power_fit_uses_every_point_and_local_slope_has_its_error():
     assert lo <= -1.0 <= hi
     s, s_se = ex._local_slope([1.0, 2.0], [1.0, 0.5], [0.01, 0.005])
     assert s == pytest.approx(-1.0) and s_se == pytest.approx(np.hypot(0.01, 0.01) / np.log(2))
+
+
+# ---------------------------------------------------------------- common random numbers
+def test_nested_initialisation_is_a_prefix_of_the_widest_draw():
+    from thermo_helpers.lazy_mean_field.design import _nested_init
+
+    a4, W4 = _nested_init(4, 8, 5, np.random.default_rng([7, 0]))
+    a8, W8 = _nested_init(8, 8, 5, np.random.default_rng([7, 0]))
+    assert np.array_equal(a4[:2], a8[:2]) and np.array_equal(W4[:2], W8[:2])
+    assert np.array_equal(a4[2:], -a4[:2]) and np.array_equal(W4[2:], W4[:2])  # twins
+    assert np.allclose(np.linalg.norm(W8, axis=1), 1.0)
+
+
+def test_design_point_does_not_depend_on_the_other_points():
+    X, y, f, _ = _data(n=12)
+    kw = dict(X=X, y=y, X_test=X[:5], y_test=y[:5], activation="tanh", step_size=0.5, steps=3, seeds=3,
+              base_seed=4, n_jobs=1)
+    r1 = tl.run_design([(4, 10.0), (8, 10.0)], **kw)
+    r2 = tl.run_design([(4, 20.0), (8, 10.0)], **kw)
+    assert np.array_equal(r1.rel_move[1], r2.rel_move[1]) and np.array_equal(r1.gaps[1], r2.gaps[1])
+    assert not np.array_equal(r1.rel_move[0], r2.rel_move[0])
+
+
+def _synthetic_design(S=5, seed=3):
+    """Movement c_s / alpha (1 + 30 / alpha^2) with a seed factor shared by every point (CRN)."""
+    rng = np.random.default_rng(seed)
+    alphas = [10.0, 20.0, 40.0, 80.0]
+    pts = [(1600, a) for a in alphas] + [(100, 40.0), (6400, 40.0)]
+    c = 1.4 * (1 + 0.05 * rng.standard_normal(S))
+    move = np.array([c / a * (1 + 30 / a**2) for _, a in pts])
+    move *= 1 + 1e-3 * rng.standard_normal(move.shape)
+    shared = rng.standard_normal((S, 30))
+    G = np.array([(1.0 + 0.1 * shared) / a**2 + 0.3 * shared / (a**2 * np.sqrt(N)) for N, a in pts])
+    from thermo_helpers.lazy_mean_field.design import _gap_parts
+
+    return tl.DesignResult(pts, move, move, move, [_gap_parts(g) for g in G], G)
+
+
+def test_design_slopes_test_the_corrected_exponent_with_student_t():
+    from scipy import stats as sps
+
+    res = _synthetic_design()
+    rows = {r["quantity"]: r for r in tl.design_slopes(res, row_N=1600, col_alpha=40.0, smooth=True, n=100)}
+    mv = rows["tanh: movement vs alpha_CB"]
+    assert mv["test"] == "fit q=2" and mv["verdict"] == "agrees"
+    assert mv["fit"] == pytest.approx(-1.0, abs=0.02)
+    t = sps.t.ppf(0.995, res.rel_move.shape[1] - 1)
+    assert (mv["hi"] - mv["lo"]) / 2 == pytest.approx(t * mv["se"])
+    assert len(mv["slopes"]) == 3 and mv["local"] < -1.0  # the last pair still carries the correction
+    # along N the window is N >= 4 n = 400: two widths, tested by the last pair
+    col = rows["tanh: movement vs N"]
+    assert col["test"] == "last pair" and col["window"] == "1600-6400" and col["verdict"] == "agrees"
+    coh = rows["tanh: coherent gap vs alpha_CB"]
+    assert coh["verdict"] == "agrees" and coh["fit"] == pytest.approx(-2.0, abs=0.05)
+
+
+def test_design_slopes_say_disagrees_and_undecided():
+    res = _synthetic_design()
+    res.rel_move = res.rel_move * np.array([N / 1600 for N, _ in res.points])[:, None] ** 0.3
+    rows = {r["quantity"]: r for r in tl.design_slopes(res, row_N=1600, col_alpha=40.0, smooth=False, n=100)}
+    assert rows["relu: movement vs N"]["verdict"] == "disagrees"  # N^0.3 against 0
+    # the diagonal alpha_CB = sqrt(N) holds one point here: undecided
+    assert rows["relu: incoherent gap vs N (lazy preset)"]["verdict"] == "undecided"
+    assert rows["relu: incoherent gap vs N (lazy preset)"]["slopes"] == []
+    with pytest.raises(ValueError, match="gaps"):
+        tl.design_slopes(tl.DesignResult(res.points, res.rel_move, res.test, res.test_lin, res.parts),
+                         row_N=1600, col_alpha=40.0, smooth=False, n=100)

@@ -23,9 +23,9 @@ def _lin():
 def _design():
     pts = [(4, 10.0), (4, 20.0), (4, 40.0), (8, 40.0), (16, 40.0)]
     rng = np.random.default_rng(1)
-    G = [rng.standard_normal((3, 5)) / a + 1.0 / a**2 for _, a in pts]
+    G = np.array([rng.standard_normal((3, 5)) / a + 1.0 / a**2 for _, a in pts])
     return lmf.DesignResult(pts, rng.uniform(0.1, 1.0, (5, 3)), rng.uniform(size=(5, 3)), rng.uniform(size=(5, 3)),
-                            [_gap_parts(g) for g in G])
+                            [_gap_parts(g) for g in G], G)
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,9 +56,12 @@ EXAMPLES = {
                           init=(_A, _W)),
     "DesignResult.select": lambda: dict(self=_design(), N=4, alpha_cb=40.0),
     "DesignResult.part": lambda: dict(self=_design(), key="coherent", idx=np.array([0, 2])),
+    "DesignResult.seed_values": lambda: dict(self=_design(), key="incoherent", idx=np.array([0, 2]),
+                                             seeds=np.array([0, 1])),
     "run_design": lambda: dict(points=[(2, 1.0)], X=_X, y=_Y, X_test=_XT, y_test=_YT, activation="relu",
                                step_size=0.1, steps=1, seeds=3, base_seed=0, n_jobs=1),
-    "design_slopes": lambda: dict(res=_design(), row_N=4, col_alpha=40.0, smooth=False, min_alpha=10.0),
+    "design_slopes": lambda: dict(res=_design(), row_N=4, col_alpha=40.0, smooth=False, n=1,
+                                          min_alpha=10.0, min_crossings=0.0),
     "WidthStudy.stack": lambda: dict(self=_study(), N=4, key="risk"),
     "WidthStudy.per_run": lambda: dict(self=_study(), key="sw", index=-1),
     "width_study": dict(widths=[2, 4], seeds=[2, 2], d=4, horizon=1.0, step_size=1.0, base_seed=0, record_every=1,

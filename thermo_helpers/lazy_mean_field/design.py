@@ -16,6 +16,14 @@ With ``S`` seeds and ``n_test`` points,
 * ``coh^2 = mean_x gbar^2 - inc^2 / S`` (bias-corrected, may come out negative at small values),
 
 and their standard errors are delete-one-seed jackknife errors.
+
+Common random numbers
+---------------------
+Seed ``s`` is one initialisation shared by the whole design: the pairs of every point are the
+first ``N / 2`` pairs of one draw of ``N_max / 2`` pairs at the widest width of the design, and the
+data are fixed.  Points differ only in ``(N, alpha_CB)``, so a comparison between two points (a
+local slope) sees the same initialisation twice and the seed-to-seed noise largely cancels; its
+error comes from resampling whole seeds (:func:`seed_jackknife`), which keeps that correlation.
 """
 
 from __future__ import annotations
@@ -41,22 +49,47 @@ _PARTS = ("coherent", "incoherent", "total")
 __all__ = ["DesignResult", "run_design"]
 
 
-def _design_point(N: int, alpha_cb: float, *, rng, X, y, X_test, y_test, activation: ActivationLike,
-                 step_size: float, steps: int) -> dict:
+def _nested_init(N: int, N_max: int, d: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Paired initialisation of width ``N``: the first ``N / 2`` pairs of a draw at ``N_max``.
+
+    The layout is :func:`~thermo_helpers.lazy_mean_field.network.init_params`'s (twins
+    ``(a, w)``, ``(-a, w)`` in two halves), so ``N`` and ``N_max`` must be even.
+    """
+    h, H = int(N) // 2, int(N_max) // 2
+    ah = rng.standard_normal(H)[:h]
+    Wh = rng.standard_normal((H, int(d)))[:h]
+    Wh /= np.linalg.norm(Wh, axis=1, keepdims=True)
+    return np.concatenate([ah, -ah]), np.concatenate([Wh, Wh])
+
+
+def _design_point(N: int, alpha_cb: float, *, init_seed, N_max: int, X, y, X_test, y_test,
+                  activation: ActivationLike, step_size: float, steps: int) -> dict:
     """Train one network at ``alpha = alpha_cb / N`` with its linearisation (module notes).
 
+    ``init_seed`` seeds the generator of this seed's shared initialisation (common random
+    numbers: every point of the design with the same ``init_seed`` nests in one draw).
     Returns a dict with ``rel_move``, ``rel_move_lin``, ``test``, ``test_lin`` and ``gap``
     (``f - f_lin`` on ``X_test``, shape (n_test,)).
     """
     N = int(N)
     alpha = float(alpha_cb) / N
+    rng = np.random.default_rng(list(init_seed))
+    init = _nested_init(N, N_max, np.shape(X)[1], rng)
     res = train(X, y, N=N, preset="free", alpha=alpha, activation=activation, step_size=step_size,
-                   steps=steps, rng=rng, X_test=X_test, y_test=y_test, linearised=True,
-                   record_every=steps)
+                steps=steps, rng=rng, X_test=X_test, y_test=y_test, linearised=True,
+                record_every=steps, init=init)
     lin = linearise(res.a0, res.W0, alpha, activation)
     gap = network(X_test, res.a, res.W, alpha, activation) - lin.predict(X_test, res.a_lin, res.W_lin)
     return {"rel_move": res.final("rel_move"), "rel_move_lin": res.final("rel_move_lin"),
             "test": res.final("test"), "test_lin": res.final("test_lin"), "gap": gap}
+
+
+def _parts(H: np.ndarray) -> np.ndarray:
+    """``(coherent, incoherent, total)`` RMS parts of gaps ``H`` (seeds >= 2 x test points)."""
+    S = H.shape[0]
+    inc2 = float(np.mean(np.sum((H - H.mean(0)) ** 2, axis=0) / (S - 1)))
+    coh2 = float(np.mean(H.mean(0) ** 2)) - inc2 / S
+    return np.array([np.sqrt(max(coh2, 0.0)), np.sqrt(inc2), np.sqrt(np.mean(H**2))])
 
 
 def _gap_parts(G: np.ndarray) -> dict:
@@ -64,13 +97,7 @@ def _gap_parts(G: np.ndarray) -> dict:
     G = np.asarray(G, dtype=float)
     if G.ndim != 2 or G.shape[0] < 3:
         raise InvalidParameterError(f"G must be (seeds >= 3, points), got shape {G.shape}")
-
-    def parts(H):
-        S = H.shape[0]
-        inc2 = float(np.mean(np.sum((H - H.mean(0)) ** 2, axis=0) / (S - 1)))
-        coh2 = float(np.mean(H.mean(0) ** 2)) - inc2 / S
-        return np.array([np.sqrt(max(coh2, 0.0)), np.sqrt(inc2), np.sqrt(np.mean(H**2))])
-
+    parts = _parts
     S = G.shape[0]
     full = parts(G)
     jack = np.array([parts(np.delete(G, i, axis=0)) for i in range(S)])
@@ -110,6 +137,9 @@ class DesignResult:
     test, test_lin : ndarray (points, seeds)
     parts : list of dict
         :func:`_gap_parts` of each point.
+    gaps : ndarray (points, seeds, n_test), optional
+        ``f - f_lin`` per point and seed; with common random numbers (:func:`run_design`) seed
+        ``s`` is the same initialisation at every point, which :meth:`seed_values` uses.
     """
 
     points: list
@@ -117,6 +147,29 @@ class DesignResult:
     test: np.ndarray
     test_lin: np.ndarray
     parts: list
+    gaps: np.ndarray | None = None
+
+    @validate_params(key=OneOf("movement", *_PARTS), idx=Array(ndim=1, min_size=1),
+                     seeds=OrNone(Array(ndim=1, min_size=2)))
+    def seed_values(self, key: str, idx, seeds=None) -> np.ndarray:
+        """Per-point value of ``key`` (``"movement"`` or a :func:`_gap_parts` part) from ``seeds`` only.
+
+        ``seeds`` (indices, default all) is the same subset at every point: common random
+        numbers make a delete-one-seed jackknife of any function of these values honest.
+        """
+        S = self.rel_move.shape[1]
+        for name, v, top in (("idx", idx, len(self.points)), ("seeds", seeds, S)):
+            v = np.asarray(v if v is not None else [0])
+            if np.any(v != np.round(v)) or v.min() < 0 or v.max() >= top:
+                raise InvalidParameterError(f"{name} must hold indices in [0, {top}), got {v}")
+        idx = np.asarray(idx).astype(int)
+        seeds = np.arange(S) if seeds is None else np.asarray(seeds).astype(int)
+        if key == "movement":
+            return self.rel_move[np.ix_(idx, seeds)].mean(axis=1)
+        if self.gaps is None:
+            raise InvalidParameterError("this DesignResult keeps no per-seed gaps")
+        k = _PARTS.index(key)
+        return np.array([_parts(self.gaps[i][seeds])[k] for i in idx])
 
     @validate_params(N=OrNone(Integer(min=1)), alpha_cb=OrNone(Real(gt=0)))
     def select(self, *, N: int | None = None, alpha_cb: float | None = None) -> np.ndarray:
@@ -139,7 +192,11 @@ class DesignResult:
                  base_seed=Seed(), n_jobs=NJobs())
 def run_design(points: Sequence[tuple[int, float]], *, X, y, X_test, y_test, activation: ActivationLike,
                step_size: float, steps: int, seeds: int, base_seed: int, n_jobs: int | None = None) -> DesignResult:
-    """Train every design point for ``seeds`` initialisations (through :func:`sweep.map_tasks`)."""
+    """Train every design point for ``seeds`` initialisations (through :func:`sweep.map_tasks`).
+
+    Common random numbers: initialisation ``s`` is drawn from ``(base_seed, s)`` once at the
+    widest width and every point uses its first ``N / 2`` twin pairs (widths must be even).
+    """
     seeds = int(seeds)
     if seeds < 3:
         raise ValueError(f"seeds must be >= 3 to split the gap into its two parts, got {seeds}")
@@ -150,9 +207,15 @@ def run_design(points: Sequence[tuple[int, float]], *, X, y, X_test, y_test, act
     check_size("run_design gaps (points x seeds x n_test)", len(points) * seeds * np.shape(X_test)[0])
     fixed = dict(X=X, y=y, X_test=X_test, y_test=y_test, activation=activation, step_size=step_size,
                  steps=steps)
-    tasks = [dict(N=N, alpha_cb=a, **fixed) for N, a in points for _ in range(seeds)]
-    out = map_tasks(_design_point, tasks, base_seed=base_seed, n_jobs=n_jobs)
+    if any(N % 2 for N, _ in points):
+        raise InvalidParameterError(f"widths must be even (paired neurons), got {[N for N, _ in points]}")
+    N_max = max(N for N, _ in points)
+    # common random numbers: seed s is one initialisation (nested in width) for every point
+    tasks = [dict(N=N, alpha_cb=a, init_seed=(int(base_seed), s), N_max=N_max, **fixed)
+             for N, a in points for s in range(seeds)]
+    out = map_tasks(_design_point, tasks, base_seed=None, n_jobs=n_jobs)
     shape = (len(points), seeds)
     get = lambda k: np.array([o[k] for o in out]).reshape(shape)
     gaps = np.array([o["gap"] for o in out]).reshape(shape + (-1,))
-    return DesignResult(points, get("rel_move"), get("test"), get("test_lin"), [_gap_parts(g) for g in gaps])
+    return DesignResult(points, get("rel_move"), get("test"), get("test_lin"), [_gap_parts(g) for g in gaps],
+                        gaps)

@@ -19,7 +19,7 @@ from .._validate import Boolean, Instance, Integer, InvalidParameterError, ListO
 from .. import report
 from ..stats import loglog_slope as _loglog_slope
 from ..sweep import map_tasks
-from .design import DesignResult, _weighted_loglog_slope
+from .design import DesignResult
 from .pde import ReducedPDESolution, _particles_vs_pde, solve_reduced_pde
 
 _RUN_KEYS = ("risk", "risk_gap", "rms_gap", "sw", "coupling")
@@ -40,15 +40,15 @@ def _slope_row(quantity: str, theory: float, fit, local=None) -> dict:
     """
     loc, loc_se = (np.nan, np.nan) if local is None else local
     if fit is None:
-        return {"quantity": quantity, "theory": theory, "fit": np.nan, "lo": np.nan, "hi": np.nan,
-                "local": loc, "local se": loc_se, "verdict": "undecided"}
+        return {"quantity": quantity, "theory": theory, "test": "-", "fit": np.nan, "b": np.nan,
+                "lo": np.nan, "hi": np.nan, "local": loc, "local se": loc_se, "verdict": "undecided"}
     if len(fit) != 3:
         raise InvalidParameterError(f"fit must be (slope, lo, hi), got {len(fit)} items")
     s, lo, hi = fit
     verdict = report.verdict_interval(lo, hi, theory)
     if theory != 0 and lo <= 0 <= hi:
         verdict = "undecided"  # the interval cannot tell the predicted decay from none at all
-    return {"quantity": quantity, "theory": theory, "fit": s, "lo": lo, "hi": hi,
+    return {"quantity": quantity, "theory": theory, "test": "fit", "fit": s, "b": np.nan, "lo": lo, "hi": hi,
             "local": loc, "local se": loc_se, "verdict": verdict}
 
 
@@ -70,39 +70,6 @@ def _local_slope(x, v, se) -> tuple[float, float]:
         return np.nan, np.nan
     span = np.log(x[j] / x[i])
     return float(np.log(v[j] / v[i]) / span), float(np.hypot(se[i] / v[i], se[j] / v[j]) / span)
-
-
-def _corrected_power_fit(x, v, se, q: float):
-    """Fit ``v = C x^p (1 + b x^-q)`` with ``q`` fixed in advance; ``(p, lo, hi)`` or ``None``.
-
-    Weighted least squares on ``log v`` (weights ``v / se``) with the residual scale estimated
-    from the fit, and a Student-t interval at the book's level on ``n - 3`` degrees of freedom;
-    ``None`` when fewer than four points are positive or the fit does not converge.
-    """
-    from scipy import optimize
-    from scipy import stats as sps
-
-    x, v, se = (np.asarray(a, dtype=float).ravel() for a in (x, v, se))
-    ok = v > 0
-    x, v, se = x[ok], v[ok], se[ok]
-    if x.size < 4:
-        return None
-
-    def model(lx, a, p, b):
-        return a + p * lx + np.log1p(b * np.exp(-q * lx))
-
-    lx, ly = np.log(x), np.log(v)
-    p0 = np.polyfit(lx, ly, 1)
-    try:
-        popt, pcov = optimize.curve_fit(model, lx, ly, p0=[p0[1], p0[0], 0.0], sigma=se / v,
-                                        absolute_sigma=False, bounds=([-np.inf, -np.inf, -0.9], np.inf))
-    except (RuntimeError, ValueError):
-        return None
-    sd = float(np.sqrt(pcov[1, 1]))
-    if not np.isfinite(sd):
-        return None
-    t = sps.t.ppf(0.5 + LEVEL / 2, x.size - 3)
-    return float(popt[1]), float(popt[1] - t * sd), float(popt[1] + t * sd)
 
 
 def _offset_power_fit(x, v, se):
@@ -134,56 +101,150 @@ def _offset_power_fit(x, v, se):
     return float(popt[2]), float(popt[2] - t * sd), float(popt[2] + t * sd)
 
 
-def _part_fit(res: DesignResult, key: str, idx, x):
-    v, se = res.part(key, idx)
-    ok = v > 2 * se
-    if ok.sum() < 3:
-        return None
-    f = _weighted_loglog_slope(np.asarray(x)[ok], v[ok], se[ok], level=LEVEL)
-    return f["slope"], f["lo"], f["hi"]
+def _seed_jackknife(stat, S: int) -> tuple[np.ndarray, np.ndarray]:
+    """Delete-one-seed jackknife of ``stat(seeds)`` (an array): ``(estimate, se)``.
+
+    The same seeds are left out at every design point (common random numbers), so the
+    correlation between points is kept; the error has ``S - 1`` degrees of freedom.
+    """
+    full = np.asarray(stat(np.arange(S)), dtype=float)
+    jack = np.array([stat(np.delete(np.arange(S), i)) for i in range(S)], dtype=float)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt((S - 1) / S * np.sum((jack - jack.mean(0)) ** 2, axis=0))
+    return full, se
+
+
+def _t_quantile(dof: int) -> float:
+    from scipy import stats as sps
+
+    return float(sps.t.ppf(0.5 + LEVEL / 2, dof))
+
+
+def _log_slopes(x, v) -> np.ndarray:
+    """Slopes of ``log v`` between neighbouring ``x`` (NaN where a value is not positive)."""
+    x, v = np.asarray(x, dtype=float), np.asarray(v, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lv = np.where(v > 0, np.log(np.where(v > 0, v, 1.0)), np.nan)
+    return np.diff(lv) / np.diff(np.log(x))
+
+
+def _corrected_fit_pb(x, v, q: float) -> np.ndarray:
+    """``(p, b)`` of ``v = C x^p (1 + b x^-q)`` by least squares on ``log v`` (NaN if it fails)."""
+    from scipy import optimize
+
+    x, v = np.asarray(x, dtype=float), np.asarray(v, dtype=float)
+    if x.size < 4 or np.any(~(v > 0)):
+        return np.array([np.nan, np.nan])
+    lx, ly = np.log(x / x[0]), np.log(v)  # x / x[0]: b is the correction at the first point
+    p0 = np.polyfit(lx, ly, 1)
+
+    def model(l, a, p, b):
+        return a + p * l + np.log1p(b * np.exp(-q * l))
+
+    try:
+        popt, _ = optimize.curve_fit(model, lx, ly, p0=[p0[1], p0[0], 0.0],
+                                     bounds=([-np.inf, -np.inf, -0.9], np.inf))
+    except (RuntimeError, ValueError):
+        return np.array([np.nan, np.nan])
+    return np.array([popt[1], popt[2]])
+
+
+def _design_row(res: DesignResult, quantity: str, theory: float, idx, x, key: str, window,
+                q: float | None = None) -> dict:
+    """One reference row of the design along ``x`` at the points ``idx``, inside ``window``.
+
+    ``window`` (a boolean mask over the points) is fixed in advance from a stated criterion.
+    The test: with ``q`` (theory's relative correction ``x^-q``) and at least four points,
+    the exponent ``p`` of ``C x^p (1 + b x^-q)``; otherwise the local slope between the last
+    two points.  Errors: delete-one-seed jackknife over the shared initialisations, intervals
+    Student-t on ``S - 1`` degrees of freedom at the book's level.  A gap part that is not
+    resolved (value above twice its error) at every point of the window makes the row
+    undecided, as does a window of fewer than two points.
+    """
+    x = np.asarray(x, dtype=float)
+    idx, window = np.asarray(idx, dtype=int), np.asarray(window, dtype=bool)
+    order = np.argsort(x)
+    x, idx, window = x[order][window[order]], idx[order][window[order]], window[order][window[order]]
+    S = res.rel_move.shape[1]
+    tq = _t_quantile(S - 1)
+    row = {"quantity": quantity, "theory": theory, "window": f"{x.min():g}-{x.max():g}" if x.size else "-",
+           "test": "-", "fit": np.nan, "b": np.nan, "local": np.nan, "local se": np.nan,
+           "lo": np.nan, "hi": np.nan, "se": np.nan, "dof": S - 1, "verdict": "undecided", "slopes": []}
+    if x.size < 2:
+        return row
+    if key != "movement":
+        v, se = res.part(key, idx)
+        if not np.all(v > 2 * se):
+            row["test"] = "unresolved"
+            return row
+    loc, loc_se = _seed_jackknife(lambda sd: _log_slopes(x, res.seed_values(key, idx, sd)), S)
+    row["slopes"] = [(x[i], x[i + 1], float(loc[i]), float(loc_se[i])) for i in range(x.size - 1)]
+    row["local"], row["local se"] = float(loc[-1]), float(loc_se[-1])
+    if q is not None and x.size >= 4:
+        pb, pb_se = _seed_jackknife(lambda sd: _corrected_fit_pb(x, res.seed_values(key, idx, sd), q), S)
+        row.update(test=f"fit q={q:g}", fit=float(pb[0]), b=float(pb[1]), se=float(pb_se[0]))
+        est = row["fit"]
+    else:
+        row.update(test="last pair", se=row["local se"])
+        est = row["local"]
+    if not (np.isfinite(est) and np.isfinite(row["se"])):
+        return row
+    row["lo"], row["hi"] = est - tq * row["se"], est + tq * row["se"]
+    verdict = report.verdict_interval(row["lo"], row["hi"], theory)
+    if theory != 0 and row["lo"] <= 0 <= row["hi"]:
+        verdict = "undecided"  # the interval cannot tell the predicted decay from none at all
+    row["verdict"] = verdict
+    return row
 
 
 @validate_params(res=Instance(DesignResult), row_N=Integer(min=1), col_alpha=Real(gt=0), smooth=Boolean(),
-                 min_alpha=Real(ge=0))
-def design_slopes(res: DesignResult, *, row_N: int, col_alpha: float, smooth: bool,
-                  min_alpha: float = 10.0) -> list[dict]:
-    """Exponents of movement and gap parts along the design's row (fixed N) and column (fixed alpha_CB).
+                 n=Integer(min=1), min_alpha=Real(ge=0), min_crossings=Real(ge=0))
+def design_slopes(res: DesignResult, *, row_N: int, col_alpha: float, smooth: bool, n: int,
+                  min_alpha: float = 10.0, min_crossings: float = 40.0) -> list[dict]:
+    """Exponents of movement and gap parts along the design's row (fixed N), column (fixed alpha_CB)
+    and lazy diagonal (alpha_CB = sqrt N), each tested in a window fixed in advance.
 
     ``smooth`` selects the theory of the gap: ``alpha^-2`` coherent and ``alpha^-2 N^-1/2``
     incoherent for a smooth activation; for ReLU the incoherent part is ``(N alpha)^-1/2``.
-    Points with ``alpha_CB < min_alpha`` are left out (the laws are for alpha_CB >> 1).
+    Windows: ``alpha_CB >= min_alpha`` along the row (the laws are for alpha_CB >> 1);
+    ``N >= 4 n`` along the column and the diagonal (the talk's ``N >> n``); and for ReLU's
+    incoherent part ``N / alpha_CB >= min_crossings`` (the count of kink-crossing neurons per point
+    that its random-sign sum needs).  Along the row the relative correction ``alpha^-q`` is
+    theory's (``q = 2`` smooth, ``q = 1`` ReLU); rows in N are tested by their last local slope.
+    Rows carry ``slopes``, the local slopes ``(x_i, x_j, slope, se)`` between neighbouring points.
+    Needs a :class:`DesignResult` with per-seed gaps (common random numbers, :func:`run_design`).
     """
-    row = np.array([i for i in res.select(N=row_N) if res.points[i][1] >= min_alpha], dtype=int)
-    col = np.array([i for i in res.select(alpha_cb=col_alpha)], dtype=int)
-    diag = np.array([i for i, (N, a) in enumerate(res.points) if abs(a - np.sqrt(N)) < 1e-9], dtype=int)
-    a_row = [res.points[i][1] for i in row]
-    N_col = [res.points[i][0] for i in col]
-    N_diag = [res.points[i][0] for i in diag]
+    if res.gaps is None:
+        raise InvalidParameterError("res must keep its per-seed gaps (a DesignResult from run_design)")
+    pts = res.points
+    row = np.array([i for i in res.select(N=row_N) if pts[i][1] >= min_alpha], dtype=int)
+    col = np.array(res.select(alpha_cb=col_alpha), dtype=int)
+    diag = np.array([i for i, (N, a) in enumerate(pts) if abs(a - np.sqrt(N)) < 1e-9], dtype=int)
+    a_row = np.array([pts[i][1] for i in row], dtype=float)
+    N_col = np.array([pts[i][0] for i in col], dtype=float)
+    N_diag = np.array([pts[i][0] for i in diag], dtype=float)
     act = "tanh" if smooth else "relu"
-    q = 2.0 if smooth else 1.0  # relative correction alpha^-q: f - f_lin is odd in eps = y/alpha for tanh
-    mv_row, mv_col, mv_diag = (_mean_se(res.rel_move[idx]) for idx in (row, col, diag))
+    q = 2.0 if smooth else 1.0  # f - f_lin odd in eps = y/alpha_CB: relative corrections alpha^-2 (tanh)
 
-    def part(key, idx, x):
-        return _part_fit(res, key, idx, x), _local_slope(x, *res.part(key, idx))
+    def crossings(idx):
+        return np.array([pts[i][0] / pts[i][1] >= min_crossings or smooth for i in idx], dtype=bool)
 
-    rows = [
-        _slope_row(f"{act}: movement vs alpha_CB (N={row_N}), x^p(1+b x^-{q:g})", -1.0,
-                   _corrected_power_fit(a_row, *mv_row, q=q), _local_slope(a_row, *mv_row)),
-        _slope_row(f"{act}: movement vs N (alpha_CB={col_alpha:g})", 0.0, loglog_slope(N_col, res.rel_move[col]),
-                   _local_slope(N_col, *mv_col)),
-        _slope_row(f"{act}: movement vs N (lazy preset)", -0.5,
-                   loglog_slope(N_diag, res.rel_move[diag]) if len(diag) >= 2 else None,
-                   _local_slope(N_diag, *mv_diag)),
-        _slope_row(f"{act}: coherent gap vs alpha_CB", -2.0, *part("coherent", row, a_row)),
-        _slope_row(f"{act}: coherent gap vs N", 0.0, *part("coherent", col, N_col)),
-        _slope_row(f"{act}: incoherent gap vs alpha_CB", -2.0 if smooth else -0.5,
-                   *part("incoherent", row, a_row)),
-        _slope_row(f"{act}: incoherent gap vs N", -0.5, *part("incoherent", col, N_col)),
-        _slope_row(f"{act}: coherent gap vs N (lazy preset)", -1.0, *part("coherent", diag, N_diag)),
-        _slope_row(f"{act}: incoherent gap vs N (lazy preset)", -1.5 if smooth else -0.75,
-                   *part("incoherent", diag, N_diag)),
+    every = lambda idx: np.ones(len(idx), dtype=bool)
+    wide = lambda Ns: np.asarray(Ns) >= 4 * n
+    specs = [
+        ("movement vs alpha_CB", -1.0, row, a_row, "movement", every(row), q),
+        ("movement vs N", 0.0, col, N_col, "movement", wide(N_col), None),
+        ("movement vs N (lazy preset)", -0.5, diag, N_diag, "movement", wide(N_diag), None),
+        ("coherent gap vs alpha_CB", -2.0, row, a_row, "coherent", every(row), q),
+        ("coherent gap vs N", 0.0, col, N_col, "coherent", wide(N_col), None),
+        ("incoherent gap vs alpha_CB", -2.0 if smooth else -0.5, row, a_row, "incoherent", crossings(row), q),
+        ("incoherent gap vs N", -0.5, col, N_col, "incoherent", wide(N_col) & crossings(col), None),
+        ("coherent gap vs N (lazy preset)", -1.0, diag, N_diag, "coherent", wide(N_diag), None),
+        ("incoherent gap vs N (lazy preset)", -1.5 if smooth else -0.75, diag, N_diag, "incoherent",
+         wide(N_diag) & crossings(diag), None),
     ]
-    return rows
+    return [_design_row(res, f"{act}: {name}", th, idx, x, key, w, qq)
+            for name, th, idx, x, key, w, qq in specs]
 
 
 @dataclass
