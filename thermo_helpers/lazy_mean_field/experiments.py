@@ -1,11 +1,14 @@
 """The chapter's experiments: the (N, alpha_CB) design's exponents and the width study of the PDE.
 
-Each ``*_slopes`` function returns rows ``{"quantity", "theory", "fit", "lo", "hi", "verdict"}``
-for the reference table: ``"agrees"`` when the interval at the book's level (99%,
-:data:`thermo_helpers.report.THRESHOLD`) contains the theory exponent (and, for a predicted
-decay, excludes 0: an interval that also holds 0 is ``"undecided"``),
-``"disagrees"`` when it does not, ``"undecided"`` when fewer than three points are resolved
-(a gap part is *resolved* at a point when it exceeds twice its standard error).
+Each ``*_slopes`` function returns rows ``{"quantity", "theory", "fit", "lo", "hi", "local",
+"verdict", ...}`` for the reference table: ``"agrees"`` when the interval at the book's level
+(99%, :data:`thermo_helpers.report.THRESHOLD`) contains the theory exponent (and, for a predicted
+decay, excludes 0: an interval that also holds 0 is ``"undecided"``), ``"disagrees"`` when it
+does not, ``"undecided"`` when the data cannot decide.  The design's rows
+(:func:`design_slopes`) are tested in windows fixed in advance, with errors from a
+delete-one-seed jackknife over the initialisations that every point shares and Student-t
+intervals on ``S - 1`` degrees of freedom; a gap part must be resolved (above twice its error)
+at every point of its window.
 """
 
 from __future__ import annotations
