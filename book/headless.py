@@ -59,3 +59,46 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def local_only(base: str):
+    """A Playwright route handler: requests to ``base`` (or ``data:``) pass, others abort."""
+
+    def route(r) -> None:
+        if r.request.url.startswith((base, "data:")):
+            r.continue_()
+        else:
+            r.abort()
+
+    return route
+
+
+def wait_for_math(page, timeout: float = 30000) -> None:
+    """Wait until the bundled MathJax has typeset the page (no-op on a page without math)."""
+    if page.evaluate("() => !!document.querySelector('.math')"):
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=timeout,
+        )
+        page.evaluate("() => MathJax.startup.promise")
+
+
+def open_page(
+    browser, base: str, rel: str, width: int, height: int = 900, dark: bool = False
+):
+    """Open ``base/rel`` at ``width`` x ``height`` px, outside requests blocked, math typeset.
+
+    Returns
+    -------
+    tuple
+        The Playwright context (close it when done) and the page.
+    """
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme="dark" if dark else "light",
+    )
+    page = ctx.new_page()
+    page.route("**/*", local_only(base))
+    page.goto(f"{base}/{rel}", wait_until="load")
+    wait_for_math(page)
+    return ctx, page

@@ -109,6 +109,7 @@ EVIDENCE = {  # link text of each evidence label: chapter, then the part of it
     "mm-threshold": "the separability threshold",
     "dd-fit-noise": "fitting pure noise",
     "dd-interpolating": "interpolating on real data",
+    "dd-trained": "a trained network fits noise and interpolates",
     "dd-checkmarks": "the four checkmarks",
     "dd-theory-vs-sim": "theory against simulation",
     "dd-insights": "insights",
@@ -179,7 +180,7 @@ CLAIMS = (
         CAPTURED,
         "Using deep nets to fit noise",
         "Deep networks fit random labels [Zhang, Bengio, Hardt, Recht, Vinyals 2016].",
-        "dd-fit-noise",
+        "dd-trained",
         "experiment",
     ),
     Claim(
@@ -188,7 +189,7 @@ CLAIMS = (
         CAPTURED,
         "Interpolating, yet not overfitting",
         "Networks that interpolate MNIST still generalise [Belkin et al. 2018; Spigler et al. 2018].",
-        "dd-interpolating",
+        "dd-trained",
         "experiment",
     ),
     Claim(

@@ -56,14 +56,13 @@ EXERCISE = re.compile(
     r"^(?P<fence>`{3,}|:{3,})\{exercise\}(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
     re.S | re.M,
 )
-SOL_START = re.compile(
-    r"^`{3,}\{solution-start\}\s*(?P<label>[^\s`]*)[^\n]*\n.*?^`{3,}[ \t]*$",
-    re.S | re.M,
-)
-SOL_END = re.compile(r"^`{3,}\{solution-end\}[^\n]*\n`{3,}[ \t]*$", re.M)
-SOL_BLOCK = re.compile(
-    r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$", re.S | re.M
-)
+# Where a solution starts and ends: the same patterns as the student edition's
+# (book/_ext/solution_syntax.py, shared with hide_gated_solutions.py).
+sys.path.insert(0, str(HERE / "_ext"))
+from solution_syntax import BLOCK as SOL_BLOCK
+from solution_syntax import END as SOL_END
+from solution_syntax import START as SOL_START
+
 OPTION = re.compile(r"^:(\w[\w-]*):[ \t]*(.*)$")
 
 

@@ -65,32 +65,27 @@ def take(
     written = []
     with headless.serve(site) as base, headless.chromium() as browser:
         for scheme in SCHEMES:
-            ctx = browser.new_context(viewport=VIEWPORT, color_scheme=scheme)
-            page = ctx.new_page()
-            page.route(
-                "**/*",
-                lambda r: (
-                    r.continue_()
-                    if r.request.url.startswith((base, "data:"))
-                    else r.abort()
-                ),
-            )
             for name in names:
-                page.goto(f"{base}/notebooks/{name}.html", wait_until="load")
-                if page.evaluate("() => !!document.querySelector('.math')"):
-                    page.wait_for_function(
-                        "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                        timeout=30000,
-                    )
-                    page.evaluate("() => MathJax.startup.promise")
+                ctx, page = headless.open_page(
+                    browser,
+                    base,
+                    f"notebooks/{name}.html",
+                    VIEWPORT["width"],
+                    VIEWPORT["height"],
+                    dark=scheme == "dark",
+                )
                 page.evaluate(
                     "() => Array.from(document.images).forEach(i => { i.loading = 'eager'; })"
                 )
                 page.wait_for_load_state("networkidle")
+                theme = page.evaluate("() => document.documentElement.dataset.theme")
+                if theme != scheme:  # the theme follows the browser's colour scheme
+                    ctx.close()
+                    raise RuntimeError(f"{name}: asked for {scheme}, the page shows {theme}")
                 path = out / f"{name}-{scheme}.png"
                 page.screenshot(path=str(path))  # the first screen: the viewport only
                 written.append(path)
-            ctx.close()
+                ctx.close()
     return written
 
 

@@ -390,3 +390,19 @@ def test_three_dimensions_test_the_one_over_d_form():
     two = {d: linear[d] for d in ds[:2]}
     rows, ext, _ = checks.agreement_rows(theory, two, {d: se[d] for d in ds[:2]}, ["c"], seeds=10)
     assert ext.form_dof == 0 and np.isnan(rows[0]["form p"])
+
+
+def test_a_trained_network_fits_random_labels_and_is_reproducible():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((40, 6))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    y = np.where(X[:, 0] > 0, 1.0, -1.0)
+    kw = dict(seeds=2, steps=3000, step_size=2.0, base_seed=3, n_jobs=1)
+    sw = dd.trained_width_sweep(X[:30], y[:30], X[30:], y[30:], [64], **kw)
+    assert sw["random"]["train_err"].max() == 0.0  # wide enough: every random label fitted
+    again = dd.trained_width_sweep(X[:30], y[:30], X[30:], y[30:], [64], **kw)
+    assert np.array_equal(sw["random"]["train_mse"], again["random"]["train_mse"])
+    summary = dd.trained_summary(sw, [64], tol=1.0)
+    assert summary["random_interpolates"] == 2 and summary["seeds"] == 2
+    with pytest.raises(ValueError, match="y_train"):
+        dd.trained_width_sweep(X[:30], 2 * y[:30], X[30:], y[30:], [4], **kw)

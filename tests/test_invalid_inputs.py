@@ -76,6 +76,8 @@ ENTRY_POINTS = [
     "thermo_helpers.double_descent.simulation.RFRidgeSimulation.mean",
     "thermo_helpers.double_descent.simulation.RFRidgeSimulation.sem",
     "thermo_helpers.double_descent.stream_seed",
+    "thermo_helpers.double_descent.trained_summary",
+    "thermo_helpers.double_descent.trained_width_sweep",
     "thermo_helpers.double_descent.zero_width_risk",
     # features
     "thermo_helpers.features.relu_arccos_kernel",

@@ -33,7 +33,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 sys.path.insert(0, str(BOOK))  # also when run as a script, without conftest.py
-from headless import chromium, serve  # noqa: E402
+from headless import chromium, open_page, serve  # noqa: E402
 SITE = Path(
     os.environ.get("THERMO_SITE", BOOK / "_build" / "stored" / "_build" / "html")
 )
@@ -43,9 +43,8 @@ MIN_TABLE_FONT_PX = 12.0
 SLACK_PX = 1.0  # sub-pixel rounding
 
 # Entries with no arXiv id, DOI or URL that this project could confirm, and why.
-NO_IDENTIFIER = {
-    "montanari2019talk": "the talk itself: slides shown at Stanford, no public identifier",
-}
+NO_IDENTIFIER: dict[str, str] = {}  # key -> why it has no identifier; none today (the talk
+# links its IPAM abstract page)
 
 # ---------------------------------------------------------------------------- clipping
 
@@ -104,31 +103,6 @@ MEASURE_JS = r"""
   return {found, sideways};
 }
 """
-
-
-def open_page(
-    browser, base: str, rel: str, width: int, height: int = 900, dark: bool = False
-):
-    """A page at ``width`` px, requests outside ``base`` blocked, math typeset."""
-    ctx = browser.new_context(
-        viewport={"width": width, "height": height},
-        color_scheme="dark" if dark else "light",
-    )
-    page = ctx.new_page()
-    page.route(
-        "**/*",
-        lambda r: (
-            r.continue_() if r.request.url.startswith((base, "data:")) else r.abort()
-        ),
-    )
-    page.goto(f"{base}/{rel}", wait_until="load")
-    if page.evaluate("() => !!document.querySelector('.math')"):
-        page.wait_for_function(
-            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-            timeout=30000,
-        )
-        page.evaluate("() => MathJax.startup.promise")
-    return ctx, page
 
 
 def clipped_blocks(site: Path = SITE, widths=WIDTHS, chapters=CHAPTERS) -> list[dict]:
@@ -236,6 +210,193 @@ def test_the_measure_finds_a_clipped_block(tmp_path):
     assert kinds == ["code", "table"], found
 
 
+# ---------------------------------------------------------------------------- figure text
+
+MIN_TEXT_PX = 9.0  # issue 20: figure text at least 9 px tall on screen at 1400 px
+WIDE_ASPECT = 2.0  # a figure at least twice as wide as tall: panels side by side
+KNOWN_SMALL_TEXT = Path(__file__).with_name("small_text_known.tsv")
+
+FIGURES_JS = r"""
+() => {
+  const main = document.querySelector('main') || document.body;
+  return Array.from(main.querySelectorAll('img')).map((img, i) => {
+    const r = img.getBoundingClientRect();
+    const fig = img.closest('figure[id]');
+    return {index: i, src: img.currentSrc || img.src, alt: img.alt || '',
+            id: fig ? fig.id : '', natural: img.naturalWidth, naturalHeight: img.naturalHeight,
+            rendered: r.width, renderedHeight: r.height, loaded: img.complete};
+  });
+}
+"""
+
+
+def smallest_figure_font_pt() -> float:
+    """The smallest text size of the house style (thermo_helpers.plotting), in points.
+
+    Read, not copied: the font sizes after ``plotting.use_style()``, relative sizes such as
+    "small" resolved against ``font.size``.
+    """
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+
+    from thermo_helpers import plotting
+
+    keys = (
+        "font.size", "axes.titlesize", "axes.labelsize", "legend.fontsize",
+        "xtick.labelsize", "ytick.labelsize", "legend.title_fontsize",
+    )
+    with mpl.rc_context():
+        plotting.use_style()
+        sizes = [mpl.rcParams[k] for k in keys if mpl.rcParams[k] is not None]
+        return min(FontProperties(size=v).get_size_in_points() for v in sizes)
+
+
+def png_dpi(path: Path, default: float) -> float:
+    """The pixels per inch a PNG was drawn at (its pHYs chunk), else ``default``."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        dpi = im.info.get("dpi")
+    return float(dpi[0]) if dpi and dpi[0] > 1 else float(default)
+
+
+def figure_text(site: Path = SITE, widths=WIDTHS, chapters=CHAPTERS) -> list[dict]:
+    """Every figure of every chapter page at every width, with its text size on screen.
+
+    The smallest house-style font (points) times the PNG's dpi / 72 is its height in image
+    pixels; times rendered width / natural width, in screen pixels.
+
+    Returns
+    -------
+    list of dict
+        ``page``, ``width``, ``key`` (figure label or alt text), ``natural`` and ``rendered``
+        widths in px, ``scale``, ``text_px``, ``wide`` (aspect >= WIDE_ASPECT), ``sideways``
+        (px the page scrolls sideways).
+    """
+    from urllib.parse import unquote, urlparse
+
+    import matplotlib as mpl
+
+    if not (site / "index.html").exists():
+        pytest.fail(f"no built site at {site}: run `make site-stored`")
+    font_pt = smallest_figure_font_pt()
+    rows = []
+    with serve(site) as base, chromium() as browser:
+        for width in widths:
+            for chapter in chapters:
+                ctx, page = open_page(browser, base, f"notebooks/{chapter}.html", width)
+                page.evaluate(
+                    "() => Promise.all(Array.from(document.images).map(i => i.decode()"
+                    ".catch(() => null)))"
+                )
+                found = page.evaluate(FIGURES_JS)
+                sideways = page.evaluate(
+                    "() => document.documentElement.scrollWidth"
+                    " - document.documentElement.clientWidth"
+                )
+                ctx.close()
+                for f in found:
+                    url = urlparse(f["src"])
+                    if url.scheme == "data" or not f["natural"]:
+                        continue
+                    path = site / unquote(url.path).lstrip("/")
+                    if path.suffix.lower() != ".png" or not path.exists():
+                        continue
+                    dpi = png_dpi(path, mpl.rcParamsDefault["figure.dpi"])
+                    scale = f["rendered"] / f["natural"]
+                    alt = " ".join(f["alt"].split())[:50].rstrip()
+                    key = f["id"] or alt or f"image {f['index']}"
+                    rows.append({
+                        "page": chapter, "width": width, "key": key,
+                        "natural": f["natural"], "rendered": round(f["rendered"]),
+                        "scale": round(scale, 3),
+                        "text_px": round(font_pt * dpi / 72 * scale, 2),
+                        "wide": f["natural"] >= WIDE_ASPECT * f["naturalHeight"],
+                        "sideways": sideways,
+                    })
+    return rows
+
+
+def _small_text_offenders(rows: list[dict]) -> list[dict]:
+    """Figures whose text is below MIN_TEXT_PX: every figure at 1400 px, wide ones at 400."""
+    return [
+        r
+        for r in rows
+        if r["text_px"] < MIN_TEXT_PX and (r["width"] >= 1400 or r["wide"])
+    ]
+
+
+def _fig_key(r: dict) -> str:
+    return f"{r['width']}\t{r['page']}\t{r['key']}"
+
+
+def known_small_text() -> Counter:
+    """Figures whose text was too small when the list was last written: may only shrink."""
+    if not KNOWN_SMALL_TEXT.exists():
+        return Counter()
+    lines = KNOWN_SMALL_TEXT.read_text().splitlines()
+    return Counter(line for line in lines if line and not line.startswith("#"))
+
+
+@pytest.fixture(scope="module")
+def figure_rows():
+    return figure_text()
+
+
+@pytest.mark.site
+def test_figure_text_is_at_least_9_px_at_1400_px_and_on_wide_figures_at_400(figure_rows):
+    assert any(r["width"] == 1400 for r in figure_rows), "no figure measured"
+    offenders = _small_text_offenders(figure_rows)
+    found = Counter(_fig_key(r) for r in offenders)
+    known = known_small_text()
+    new, fixed = found - known, known - found
+    lines = [
+        f"{r['width']} px {r['page']}: {r['key']!r} drawn {r['natural']} px wide, shown "
+        f"{r['rendered']} px: text {r['text_px']} px"
+        for r in offenders
+        if _fig_key(r) in new
+    ]
+    assert not new, f"{sum(new.values())} figures with text below {MIN_TEXT_PX} px:\n" + (
+        "\n".join(lines)
+    )
+    assert not fixed, (
+        f"text now large enough, drop from {KNOWN_SMALL_TEXT.name} "
+        "(python tests/test_reading.py --write-known):\n" + "\n".join(fixed)
+    )
+
+
+@pytest.mark.site
+def test_wide_figures_scroll_in_their_box_at_400_px_not_the_page(figure_rows):
+    narrow = [r for r in figure_rows if r["width"] == 400]
+    assert narrow, "no figure measured at 400 px"
+    assert all(r["sideways"] <= SLACK_PX for r in narrow), {
+        r["page"]: r["sideways"] for r in narrow if r["sideways"] > SLACK_PX
+    }
+    wide = [r for r in narrow if r["wide"]]
+    # thermo-figures.js + thermo-book.css: a wide figure keeps a legible width and scrolls
+    shrunk = [r for r in wide if r["rendered"] <= 400 and r["text_px"] < MIN_TEXT_PX]
+    assert not shrunk, shrunk
+
+
+def test_the_figure_measure_is_not_blind(tmp_path):
+    """A 1200 px wide PNG at 100 dpi shrunk into a 300 px column is an offender."""
+    from PIL import Image
+
+    (tmp_path / "notebooks").mkdir()
+    Image.new("RGB", (1200, 300), "white").save(tmp_path / "notebooks" / "w.png", dpi=(100, 100))
+    (tmp_path / "index.html").write_text("<html></html>")
+    (tmp_path / "notebooks" / "c.html").write_text(
+        "<html><body><main><figure id='fig-w'><img src='w.png' alt='a wide figure' "
+        "style='width:300px'></figure></main></body></html>"
+    )
+    rows = figure_text(tmp_path, widths=(1400,), chapters=["c"])
+    assert [r["key"] for r in rows] == ["fig-w"]
+    want = smallest_figure_font_pt() * 100 / 72 * 0.25
+    assert rows[0]["text_px"] == pytest.approx(want, abs=0.01)
+    assert _small_text_offenders(rows) == rows
+    assert png_dpi(tmp_path / "notebooks" / "w.png", 1.0) == pytest.approx(100, abs=0.1)
+
+
 # ---------------------------------------------------------------------------- formatting
 
 
@@ -337,7 +498,12 @@ def test_bibliography_page_is_author_year_with_links():
     )
     links = sum(
         html.count(f'href="{prefix}')
-        for prefix in ("https://arxiv.org/abs/", "https://doi.org/", "https://papers.nips.cc/")
+        for prefix in (
+            "https://arxiv.org/abs/",
+            "https://doi.org/",
+            "https://papers.nips.cc/",
+            "https://www.ipam.ucla.edu/",
+        )
     )
     assert links >= len(entries) - len(NO_IDENTIFIER)
     assert (
@@ -613,3 +779,14 @@ if __name__ == "__main__":
         keys = sorted(_clip_key(r) for r in rows if not r["allowed"])
         header = "# width\tpage\tkind\tfirst characters: blocks still clipped (issue 20)\n"
         KNOWN_CLIPPED.write_text(header + "".join(k + "\n" for k in keys))
+    figs = figure_text(site)
+    for r in figs:
+        flag = "SMALL" if r in _small_text_offenders(figs) else "ok"
+        print(
+            f"{flag}\t{r['width']}\t{r['page']}\t{r['natural']}\t{r['rendered']}\t"
+            f"{r['text_px']}\t{'wide' if r['wide'] else ''}\t{r['key']}"
+        )
+    if "--write-known" in sys.argv:
+        keys = sorted(_fig_key(r) for r in _small_text_offenders(figs))
+        header = "# width\tpage\tfigure: text below 9 px on screen (issue 20; may only shrink)\n"
+        KNOWN_SMALL_TEXT.write_text(header + "".join(k + "\n" for k in keys))

@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 import pytest
-from headless import serve
+from headless import local_only, serve
 
 pytestmark = pytest.mark.site
 
@@ -305,12 +305,6 @@ def _content_pages(site):
             and 'http-equiv="Refresh"' not in p.read_text(errors="ignore")]
 
 
-def _local_only(base):
-    def route(r, request):
-        return r.continue_() if request.url.startswith((base, "data:")) else r.abort()
-    return route
-
-
 def test_axe_finds_no_serious_or_critical_violation(browser):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `make npm` (make test does it)")
@@ -319,7 +313,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser):
         with serve(site) as base:
             ctx = browser.new_context()
             page = ctx.new_page()
-            page.route("**/*", _local_only(base))
+            page.route("**/*", local_only(base))
             for page_path in _content_pages(site):
                 rel = page_path.relative_to(site).as_posix()
                 _open(page, f"{base}/{rel}")
@@ -356,7 +350,7 @@ def test_figures_stay_legible_in_dark_mode(browser):
     with serve(SITE) as base:
         ctx = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
         page = ctx.new_page()
-        page.route("**/*", _local_only(base))
+        page.route("**/*", local_only(base))
         for page_path in _content_pages(SITE):
             rel = page_path.relative_to(SITE).as_posix()
             _open(page, f"{base}/{rel}")

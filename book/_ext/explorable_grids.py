@@ -146,6 +146,23 @@ def _progress(iterable, *, total: int, desc: str):
     return tqdm(iterable, total=total, desc=desc)
 
 
+def _control(cid: str, label: str, values: list, text: list, default: int, kind="range"):
+    """One control of an explorable (a slider, or a select with ``kind="select"``)."""
+    return {
+        "id": cid,
+        "label": label,
+        "kind": kind,
+        "values": values,
+        "text": text,
+        "default": default,
+    }
+
+
+def _nearest(values, target: float) -> int:
+    """Index of the grid value closest to ``target`` (a control's default)."""
+    return int(np.argmin(np.abs(np.asarray(values, float) - target)))
+
+
 def dd_axes(spec: dict | None = None) -> dict:
     """The double-descent grid axes: N/n ratios, lambdas (0 first), SNRs.
 
@@ -274,38 +291,22 @@ def _compute_double_descent(spec: dict) -> dict:
             lam_c[a, p, s] = np.nan if lc is None else lc
     zeta = [float(dd.activation_constants(dd_activation(a))["zeta"]) for a in acts]
     controls = [
-        {
-            "id": "activation",
-            "label": "activation",
-            "kind": "select",
-            "values": acts,
-            "text": ["ReLU", "tanh", "erf (smooth, odd)"],
-            "default": 0,
-        },
-        {
-            "id": "psi2",
-            "label": "ψ₂ = n/d",
-            "kind": "range",
-            "values": psi2s.tolist(),
-            "text": [f"{v:g}" for v in psi2s],
-            "default": int(np.argmin(np.abs(psi2s - 2.0))),
-        },
-        {
-            "id": "lam",
-            "label": "ridge λ (log scale)",
-            "kind": "range",
-            "values": lams.tolist(),
-            "text": ["0+ (ridgeless)"] + [f"{v:.3g}" for v in lams[1:]],
-            "default": int(np.argmin(np.abs(lams - 1e-3))),
-        },
-        {
-            "id": "snr",
-            "label": "SNR = F₁²/τ²",
-            "kind": "range",
-            "values": snrs.tolist(),
-            "text": [f"{v:.3g}" for v in snrs],
-            "default": int(np.argmin(np.abs(snrs - 4.0))),
-        },
+        _control(
+            "activation", "activation", acts, ["ReLU", "tanh", "erf (smooth, odd)"], 0,
+            kind="select",
+        ),
+        _control(
+            "psi2", "ψ₂ = n/d", psi2s.tolist(), [f"{v:g}" for v in psi2s],
+            _nearest(psi2s, 2.0),
+        ),
+        _control(
+            "lam", "ridge λ (log scale)", lams.tolist(),
+            ["0+ (ridgeless)"] + [f"{v:.3g}" for v in lams[1:]], _nearest(lams, 1e-3),
+        ),
+        _control(
+            "snr", "SNR = F₁²/τ²", snrs.tolist(), [f"{v:.3g}" for v in snrs],
+            _nearest(snrs, 4.0),
+        ),
     ]
     return {
         "x": ratios.tolist(),
@@ -391,22 +392,11 @@ def _compute_max_margin(spec: dict) -> dict:
     err = np.array([r.test_error for r in out]).reshape(len(psi2s), len(flips), -1)
     shape = (len(psi2s), len(flips))
     controls = [
-        {
-            "id": "psi2",
-            "label": "ψ₂ = n/d",
-            "kind": "range",
-            "values": psi2s,
-            "text": [f"{v:g}" for v in psi2s],
-            "default": psi2s.index(2.0) if 2.0 in psi2s else 0,
-        },
-        {
-            "id": "flip",
-            "label": "label-flip probability",
-            "kind": "range",
-            "values": flips,
-            "text": [f"{v:g}" for v in flips],
-            "default": 0,
-        },
+        _control(
+            "psi2", "ψ₂ = n/d", psi2s, [f"{v:g}" for v in psi2s],
+            psi2s.index(2.0) if 2.0 in psi2s else 0,
+        ),
+        _control("flip", "label-flip probability", flips, [f"{v:g}" for v in flips], 0),
     ]
     return {
         "controls": controls,
@@ -482,14 +472,10 @@ def _compute_representation(spec: dict) -> dict:
         for m, model in enumerate(("rf", "nt", "nn")):
             risks[m, i] = rep.asymptotic_risk(model, psi1, B)
     controls = [
-        {
-            "id": "exponent",
-            "label": "spectrum decay a (eigenvalues k^−a)",
-            "kind": "range",
-            "values": exps.tolist(),
-            "text": [f"{v:.1f}" for v in exps],
-            "default": int(np.argmin(np.abs(exps - 1.0))),  # a = 1
-        }
+        _control(
+            "exponent", "spectrum decay a (eigenvalues k^−a)", exps.tolist(),
+            [f"{v:.1f}" for v in exps], _nearest(exps, 1.0),  # a = 1
+        )
     ]
     return {
         "controls": controls,

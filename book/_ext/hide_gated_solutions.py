@@ -26,7 +26,7 @@ are merged by sphinx-exercise and shown collapsed.
 from __future__ import annotations
 
 import json
-import re
+import sys
 from pathlib import Path
 
 from sphinx.errors import ExtensionError
@@ -35,26 +35,16 @@ from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
 
-# A gated region: from a {solution-start} directive to the end of its {solution-end}.
-_START = re.compile(
-    r"^(?P<fence>`{3,}|:{3,})\{solution-start\}[^\n]*\n.*?^(?P=fence)[ \t]*$",
-    re.S | re.M,
-)
-_END = re.compile(
-    r"^(?P<fence>`{3,}|:{3,})\{solution-end\}[^\n]*\n(?:.*?\n)??(?P=fence)[ \t]*$",
-    re.S | re.M,
-)
-_BLOCK = re.compile(
-    r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$", re.S | re.M
-)
-_CODE_CELL = re.compile(
-    r"^(?P<fence>`{3,})\{code-cell\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-    re.S | re.M,
-)
-_SOLUTION_TAG = re.compile(
-    r"^(?::tags:|tags:)[ \t]*\[[^\]\n]*\bsolution\b[^\]\n]*\]", re.M
-)
-MARKERS = ("{solution-start}", "{solution-end}", "{solution}")
+# The solution patterns are shared with book/make_assignments.py (solution_syntax.py, beside
+# this file; also importable when this module is loaded from its path, as the tests do).
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from solution_syntax import BLOCK as _BLOCK
+from solution_syntax import CODE_CELL as _CODE_CELL
+from solution_syntax import END as _END
+from solution_syntax import MARKERS
+from solution_syntax import SOLUTION_TAG as _SOLUTION_TAG
+from solution_syntax import START as _START
 
 
 def strip_text(text: str, inside: bool = False) -> tuple[str, bool]:

@@ -20,9 +20,14 @@ import hashlib
 import json
 import posixpath
 import shutil
+import sys
 from pathlib import Path
 
 from docutils import nodes
+
+if str(Path(__file__).resolve().parent) not in sys.path:  # page_boxes.py, beside this file
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from page_boxes import chapter_of, insert_under_title, link
 
 PAPER_SITE = (
     Path("_build") / "paper" / "_build" / "html"
@@ -81,13 +86,7 @@ def _default_box(app, chapter: str, entry: dict) -> nodes.admonition | None:
     if not (entry.get("stored") and entry.get("built")):
         return None  # no paper page to link to: no box rather than a dead link
     url = posixpath.join("..", MOUNT, "notebooks", "paper", f"{chapter}.html")
-    link = nodes.reference(
-        "",
-        "this chapter at the talk's dimensions",
-        refuri=url,
-        internal=False,
-        classes=["paper-edition-link"],
-    )
+    to_paper = link("this chapter at the talk's dimensions", url, "paper-edition-link")
     when = (
         f" (THERMO_SCALE=paper, executed in {_wall(entry['seconds'])})"
         if "seconds" in entry
@@ -101,7 +100,7 @@ def _default_box(app, chapter: str, entry: dict) -> nodes.admonition | None:
     return _box(
         "Paper edition",
         "The same code at the sizes of the talk's figures: ",
-        link,
+        to_paper,
         when + "." + note,
     )
 
@@ -115,51 +114,31 @@ def _paper_box(chapter: str, entry: dict, missing: list[str]) -> nodes.admonitio
         )
     text += ". The book-scale version: "
     back = posixpath.join("..", "..", "..", "notebooks", f"{chapter}.html")
-    link = nodes.reference(
-        "",
-        "this chapter in the main site",
-        refuri=back,
-        internal=False,
-        classes=["paper-edition-back"],
-    )
+    to_main = link("this chapter in the main site", back, "paper-edition-back")
     tail = "."
     if missing:
         tail += " Chapters not in this edition yet: " + ", ".join(missing) + "."
-    return _box("Paper edition", text, link, tail)
+    return _box("Paper edition", text, to_main, tail)
 
 
 def _doctree_read(app, doctree):
-    parts = app.env.docname.split("/")
     state = app.config.paper_edition_state
+    found = chapter_of(app.env.docname, state)
+    if found is None or found[1] != app.config.paper_edition:
+        return
+    chapter = found[0]
     if app.config.paper_edition:
-        if (
-            len(parts) != 3
-            or parts[:2] != ["notebooks", "paper"]
-            or parts[2] not in state
-        ):
-            return
         missing = (
             [c for c, e in state.items() if not e.get("stored")]
-            if parts[2] == "intro"
+            if chapter == "intro"
             else []
         )
-        box = _paper_box(parts[2], state[parts[2]], missing)
+        box = _paper_box(chapter, state[chapter], missing)
     else:
-        if len(parts) != 2 or parts[0] != "notebooks" or parts[1] not in state:
-            return
-        box = _default_box(app, parts[1], state[parts[1]])
+        box = _default_box(app, chapter, state[chapter])
         if box is None:
             return
-    section = doctree.next_node(nodes.section)
-    if section is None:
-        return
-    title = section.next_node(nodes.title)
-    section.insert(
-        section.index(title) + 1
-        if title is not None and title.parent is section
-        else 0,
-        box,
-    )
+    insert_under_title(doctree, box)
 
 
 def _missing_reference(app, env, node, contnode):

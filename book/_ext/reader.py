@@ -16,9 +16,14 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from docutils import nodes
+
+if str(Path(__file__).resolve().parent) not in sys.path:  # page_boxes.py, beside this file
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from page_boxes import chapter_of, insert_under_title
 
 PDF = Path("_build") / "thermo-book.pdf"  # relative to the book's source folder
 PDF_NAME = "thermo-book.pdf"  # its name in the html output
@@ -27,13 +32,8 @@ PLACEHOLDER = "<URL of the thermo-book repository>"
 
 def _chapter(app, docname: str) -> tuple[str, bool] | None:
     """``(chapter, is_paper_page)`` for a chapter page, else None."""
-    parts = docname.split("/")
     chapters = {p.stem for p in (Path(app.srcdir) / "notebooks").glob("*.md")}
-    if len(parts) == 2 and parts[0] == "notebooks" and parts[1] in chapters:
-        return parts[1], False
-    if len(parts) == 3 and parts[:2] == ["notebooks", "paper"] and parts[2] in chapters:
-        return parts[2], True
-    return None
+    return chapter_of(docname, chapters)
 
 
 def run_box(chapter: str, paper: bool, url: str) -> nodes.admonition:
@@ -103,17 +103,9 @@ def _doctree_read(app, doctree):
     found = _chapter(app, app.env.docname)
     if found is None:
         return
-    section = doctree.next_node(nodes.section)
-    if section is None:
-        return
-    title = section.next_node(nodes.title)
-    at = (
-        section.index(title) + 1 if title is not None and title.parent is section else 0
-    )
     # After the Paper edition box when there is one (book/_ext/paper_links.py runs first).
-    while at < len(section) and "paper-edition" in section[at].get("classes", []):
-        at += 1
-    section.insert(at, run_box(found[0], found[1], app.config.thermo_repository_url))
+    box = run_box(found[0], found[1], app.config.thermo_repository_url)
+    insert_under_title(doctree, box, after="paper-edition")
 
 
 def _config_inited(app, config):
