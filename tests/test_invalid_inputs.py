@@ -156,6 +156,8 @@ ENTRY_POINTS = [
     "thermo_helpers.representation.checks.chi2_row",
     "thermo_helpers.representation.checks.curve_check",
     "thermo_helpers.representation.checks.identity_check",
+    "thermo_helpers.representation.checks.interval_row",
+    "thermo_helpers.representation.checks.inverse_d_fit",
     "thermo_helpers.representation.checks.sgd_spread",
     "thermo_helpers.representation.checks.tolerance_row",
     "thermo_helpers.representation.checks.z_row",

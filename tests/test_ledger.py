@@ -102,7 +102,8 @@ def test_reference_tables_and_ledger_agree(rows):
     rep = _reference_text("representation")
     for label, key in [
         ("NT = theorem", "nt_theorem"),
-        ("SGD - flow -> 0 as eps -> 0", "sgd_theorem"),
+        ("SGD - flow = a eps + b: b = 0", "sgd_theorem"),
+        ("RF gap at d -> inf = 0 (1/d fit)", "rf_theorem_quad"),
         ("NN flow(t=10), mean within 1e-3 of optimum", "nn_theorem"),
     ]:
         line = next(ln for ln in rep.splitlines() if ln.strip().startswith(label))

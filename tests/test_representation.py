@@ -314,3 +314,41 @@ def test_gradient_flow_bounded_and_diverging_step():
         rep.nn_gradient_flow(t, W0, t_max=1e9)
     with pytest.raises(FloatingPointError, match="dt"):
         rep.nn_gradient_flow(t, W0, t_max=50.0, dt=0.5)
+
+
+def test_inverse_d_fit_recovers_a_known_limit_and_follows_its_rule():
+    from thermo_helpers.representation import checks
+
+    d = np.array([20, 40, 80, 160])
+    se = np.full(4, 1e-3)
+    lin = checks.inverse_d_fit(d.tolist(), 0.02 + 4.0 / d, se)
+    assert lin["form"] == "a + b/d" and "quadratic" not in lin
+    assert lin["used"]["value"] == pytest.approx(0.02, abs=1e-9)
+    assert lin["verdict"] == "disagrees"  # the limit 0.02 is far outside a 99% interval of width ~1e-3
+    # a curved gap rejects the line, so the rule adds c/d^2, which recovers a = 0
+    quad = checks.inverse_d_fit(d.tolist(), 4.0 / d + 200.0 / d**2, se)
+    assert quad["linear"]["p"] < 0.01 and quad["form"] == "a + b/d + c/d^2"
+    assert quad["used"]["value"] == pytest.approx(0.0, abs=1e-9)
+    assert quad["verdict"] == "agrees"
+    # with three dimensions the rule cannot add a term: it stays on the line
+    three = checks.inverse_d_fit(d[:3].tolist(), 4.0 / d[:3] + 200.0 / d[:3] ** 2, se[:3])
+    assert three["form"] == "a + b/d"
+    row = checks.interval_row("x", 3, three["used"]["lo"], three["used"]["hi"], 0.0, 3)
+    assert row["verdict"] == three["verdict"]
+
+
+def test_sgd_on_the_diagonal_target_matches_the_dense_target_in_law():
+    from thermo_helpers import representation as rep
+
+    d, N = 12, 3
+    t = rep.quadratic_target(d, rng=np.random.default_rng(0))
+    kw = dict(t_max=1.0, step_size=2e-3, batch_size=32, c_step_factor=d / 4, anneal=0.5)
+    dense = [rep.sgd_trained_risk(N / d, t.B, rng=np.random.default_rng(s), **kw)["final"] for s in range(8)]
+    diag = [rep.sgd_trained_risk(N / d, np.diag(t.eigenvalues), rng=np.random.default_rng(s), b0=t.b0, **kw)["final"]
+            for s in range(8)]
+    opt = rep.nn_optimal_risk(t.B, N)
+    # both reach the same optimum region; their means agree within a few standard errors
+    diff = np.mean(dense) - np.mean(diag)
+    se = np.hypot(np.std(dense, ddof=1), np.std(diag, ddof=1)) / np.sqrt(8)
+    assert abs(diff) <= 4 * se + 1e-3
+    assert np.mean(diag) >= opt - 1e-9

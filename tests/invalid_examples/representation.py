@@ -54,4 +54,6 @@ EXAMPLES = {
     "chi2_row": dict(check="x", d=3, result={"chi2": 1.0, "dof": 2, "p": 0.6, "verdict": "agrees"}),
     "z_row": dict(check="x", d=3, z=0.5, points=4),
     "tolerance_row": dict(check="x", d=3, worst=1e-4, tol=1e-3, points=4),
+    "interval_row": dict(check="x", d=3, lo=-0.1, hi=0.2, target=0.0, points=4),
+    "inverse_d_fit": dict(d_values=[20, 40, 80], gap=[0.1, 0.05, 0.025], sem=[0.01, 0.01, 0.01]),
 }

@@ -9,13 +9,15 @@ z-score, and a verdict, plus a chi-square over the curve with its p-value
 from __future__ import annotations
 
 import numpy as np
+import scipy.stats as sps
 
-from .._validate import Instance, Integer, ListOf, Real, Text, Unchecked, validate_params
+from .._validate import Instance, Integer, ListOf, OrNone, Real, Text, Unchecked, validate_params
 
 from .. import report, stats
 from ..sweep import SweepResult
 
-__all__ = ["curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row"]
+__all__ = ["curve_check", "identity_check", "sgd_spread", "chi2_row", "z_row", "tolerance_row", "inverse_d_fit",
+           "interval_row"]
 
 P_LEVEL = report.THRESHOLD
 """A chi-square p-value below this is read as a disagreement (the book's one level)."""
@@ -111,3 +113,69 @@ def tolerance_row(check: str, d, worst: float, tol: float, points: int) -> dict:
     """A reference-table row for a deterministic distance ``worst`` against a tolerance ``tol``."""
     return {"check": check, "d": str(d), "points": int(points), "chi2 or z": "", "p": "",
             "verdict": "agrees" if worst <= tol else "disagrees"}
+
+
+def _weighted_poly(x: np.ndarray, mean: np.ndarray, sem: np.ndarray, degree: int) -> dict:
+    """Weighted least-squares polynomial of ``degree`` in ``x``; its value at ``x = 0``."""
+    w = 1.0 / sem**2
+    A = np.vander(x, degree + 1, increasing=True)
+    cov = np.linalg.inv(A.T @ (w[:, None] * A))
+    coef = cov @ (A.T @ (w * mean))
+    chi2 = float(np.sum(w * (mean - A @ coef) ** 2))
+    dof = x.size - degree - 1
+    q = sps.norm.ppf(1.0 - P_LEVEL / 2)
+    value, se = float(coef[0]), float(np.sqrt(cov[0, 0]))
+    return {"degree": degree, "value": value, "se": se, "lo": value - q * se, "hi": value + q * se,
+            "coef": coef, "chi2": chi2, "dof": dof, "p": float(sps.chi2.sf(chi2, dof)) if dof > 0 else float("nan")}
+
+
+@validate_params(d_values=ListOf(Integer(min=1), min_len=3), gap=Real(array=True), sem=Real(gt=0, array=True))
+def inverse_d_fit(d_values, gap, sem) -> dict:
+    """Extrapolate a finite-``d`` gap to ``d -> inf`` in powers of ``1/d``, by a rule fixed in advance.
+
+    The rule: fit ``gap = a + b/d`` (weighted by ``1/sem^2``).  Only if that
+    fit's chi-square is rejected at the book's level (``p < THRESHOLD``) and
+    at least four dimensions are available, add ``c/d^2`` and use that fit.
+    The verdict is on ``a = 0``: the ``1 - THRESHOLD`` normal interval of ``a``.
+
+    Parameters
+    ----------
+    d_values : sequence of int
+        At least three distinct dimensions.
+    gap, sem : array_like
+        Mean gap per dimension and its standard error (> 0).
+
+    Returns
+    -------
+    dict
+        ``linear`` and (when used) ``quadratic`` fits, each with ``value``,
+        ``se``, ``lo``, ``hi`` (of ``a``), ``coef``, ``chi2``, ``dof``, ``p``;
+        ``used`` (the fit the verdict rests on), ``form`` (text) and ``verdict``.
+    """
+    d = np.asarray(d_values, dtype=float)
+    gap, sem = (np.asarray(v, dtype=float) for v in (gap, sem))
+    if not (gap.shape == sem.shape == d.shape) or np.unique(d).size < 3:
+        raise ValueError("inverse_d_fit needs one gap and one sem per dimension, at least three distinct d")
+    out = {"linear": _weighted_poly(1.0 / d, gap, sem, 1)}
+    used, form = out["linear"], "a + b/d"
+    if out["linear"]["p"] < P_LEVEL and d.size >= 4:
+        out["quadratic"] = used = _weighted_poly(1.0 / d, gap, sem, 2)
+        form = "a + b/d + c/d^2"
+    out.update(used=used, form=form, verdict=report.verdict_interval(used["lo"], used["hi"], 0.0))
+    return out
+
+
+@validate_params(check=Text(), d=Unchecked("a label, printed as given"), lo=Real(finite=False), hi=Real(finite=False),
+                 target=Real(), points=Integer(min=0), form_p=OrNone(Real(ge=0, le=1)))
+def interval_row(check: str, d, lo: float, hi: float, target: float, points: int, form_p: float | None = None) -> dict:
+    """A reference-table row for a 99% interval against a prediction (:func:`report.verdict_interval`).
+
+    ``form_p``, when given, is the p-value of the fitted form that produced the
+    interval; if the form is rejected (``form_p < THRESHOLD``) the verdict is
+    ``"undecided"``, since then the form, not the prediction, is in question.
+    """
+    verdict = report.verdict_interval(lo, hi, target)
+    if form_p is not None and form_p < P_LEVEL:
+        verdict = "undecided"
+    return {"check": check, "d": str(d), "points": int(points), "chi2 or z": f"[{lo:+.4f}, {hi:+.4f}]",
+            "p": "" if form_p is None else f"{form_p:.3f}", "verdict": verdict}
