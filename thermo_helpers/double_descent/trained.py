@@ -69,7 +69,7 @@ def _train_stack(X, Y, X_test, Y_test, widths, *, steps, step_size, tol, rng, W0
     starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
     M = int(block.size)
     check_size("stacked hidden layer n x M x K", n * M * K)
-    W = rng.standard_normal((M, d)) if W0 is None else np.array(W0, dtype=float)
+    W = generator(rng).standard_normal((M, d)) if W0 is None else np.array(W0, dtype=float)
     A = np.zeros((M, K))
     rec = _record_steps(steps, 24)
     hist = {k: [] for k in ("step", "time", "train", "test", "train_err", "test_err")}
