@@ -71,7 +71,7 @@ def test_wide_network_fits_random_labels_and_f_nn_agrees():
 
 def _fake(test, test_err, train, train_err, widths):
     S = test.shape[0]
-    sl = lambda v: np.repeat(v[:, None, :], 2, axis=1)  # noqa: E731
+    sl = lambda v: np.repeat(v[:, None, :], 2, axis=1)
     return trained.WidthSweep(widths=np.asarray(widths), steps=np.array([1, 2]), train=sl(train), test=sl(test),
                               train_err=sl(train_err), test_err=sl(test_err),
                               steps_to_tol=np.zeros((S, len(widths))), tol=1e-3, f_nn_gap=0.0)
