@@ -6,7 +6,9 @@
   on the same feature matrix and measured side by side in one run (interleaved
   repeats, medians).  The path also returns test, training, bias and variance
   errors for every ridge value; ``RidgeCV`` returns its leave-one-out choice.
-* the marginal cost of 19 more ridge values in one simulation draw.
+* the marginal cost of 19 more ridge values in one simulation draw;
+* the trained two-layer network: all the book's widths trained as one stacked hidden layer
+  against the same widths trained one after the other (same steps, same data).
 
 Chapter execution times are in ``bench_chapters``.  One BLAS thread throughout.
 """
@@ -103,12 +105,31 @@ def _path_vs_single(d: int = 150, psi1: float = 3.0, psi2: float = 2.0) -> dict:
                      f"n={round(psi2 * d)}; path {path * 1e3:.1f} ms, single {one * 1e3:.1f} ms")}
 
 
+def _trained_stack(steps: int = 100) -> dict:
+    from thermo_helpers.double_descent import trained
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400, 64))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    Y = np.eye(10)[rng.integers(0, 10, 400)]
+    widths = [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 64, 128, 256]
+    kw = dict(steps=steps, step_size=4.0, tol=1e-3, rng=0)
+    stacked = _median_time(lambda: trained._train_stack(X[:100], Y[:100], X[100:], Y[100:], widths, **kw), 3)
+    alone = _median_time(lambda: [trained._train_stack(X[:100], Y[:100], X[100:], Y[100:], [N], **kw)
+                                  for N in widths], 3)
+    ratio = stacked / alone
+    return {"name": "double_descent: trained widths stacked / one width at a time", "value": ratio, "unit": "x",
+            "target": "<= 1x", "ok": ratio <= 1.0,
+            "note": (f"n=100, d=64, K=10, widths {widths[0]}..{widths[-1]} ({len(widths)}), {steps} GD steps; "
+                     f"stacked {stacked * 1e3 / steps:.2f} ms/step, one at a time {alone * 1e3 / steps:.2f} ms/step")}
+
+
 def run() -> list[dict]:
     """Return the benchmark rows (see ``benchmarks/run.py``)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        return [_theory_grid(), *_peers(), _path_vs_single()]
+        return [_theory_grid(), *_peers(), _path_vs_single(), _trained_stack()]
 
 
 if __name__ == "__main__":

@@ -70,13 +70,10 @@ def test_branch_matches_continuation_from_large_xi():
         assert np.allclose([th.nu1.imag, th.nu2.imag], a, rtol=1e-8)
 
 
-def test_grid_broadcasting_and_speed():
-    import time
-
+def test_grid_broadcasting():
+    # its speed is measured in benchmarks/bench_double_descent.py, never in a test
     g = np.geomspace(0.05, 50, 200)
-    t0 = time.perf_counter()
     th = dd.rf_ridge_asymptotics(g[:, None], g[None, :], 1e-3, tau=0.5)
-    assert time.perf_counter() - t0 < 2.0  # the benchmark target is 1 s; allow for a loaded machine
     assert th.test_error.shape == (200, 200)
 
 
@@ -391,18 +388,3 @@ def test_three_dimensions_test_the_one_over_d_form():
     rows, ext, _ = checks.agreement_rows(theory, two, {d: se[d] for d in ds[:2]}, ["c"], seeds=10)
     assert ext.form_dof == 0 and np.isnan(rows[0]["form p"])
 
-
-def test_a_trained_network_fits_random_labels_and_is_reproducible():
-    rng = np.random.default_rng(5)
-    X = rng.standard_normal((40, 6))
-    X /= np.linalg.norm(X, axis=1, keepdims=True)
-    y = np.where(X[:, 0] > 0, 1.0, -1.0)
-    kw = dict(seeds=2, steps=3000, step_size=2.0, base_seed=3, n_jobs=1)
-    sw = dd.trained_width_sweep(X[:30], y[:30], X[30:], y[30:], [64], **kw)
-    assert sw["random"]["train_err"].max() == 0.0  # wide enough: every random label fitted
-    again = dd.trained_width_sweep(X[:30], y[:30], X[30:], y[30:], [64], **kw)
-    assert np.array_equal(sw["random"]["train_mse"], again["random"]["train_mse"])
-    summary = dd.trained_summary(sw, [64], tol=1.0)
-    assert summary["random_interpolates"] == 2 and summary["seeds"] == 2
-    with pytest.raises(ValueError, match="y_train"):
-        dd.trained_width_sweep(X[:30], 2 * y[:30], X[30:], y[30:], [4], **kw)

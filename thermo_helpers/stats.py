@@ -29,6 +29,7 @@ __all__ = [
     "loglog_slope",
     "limit_power_fit",
     "crossing",
+    "polynomial_extrapolation",
 ]
 
 
@@ -321,3 +322,45 @@ def crossing(x, frac, level: float = 0.5) -> float:
         return float(x[0])
     x0, x1, f0, f1 = x[j - 1], x[j], frac[j - 1], frac[j]
     return float(x0 + (level - f0) * (x1 - x0) / (f1 - f0))
+
+
+@validate_params(x=_CURVE, mean=_CURVE, sem=Array(ndim=1, shape=("m",), gt=0), degree=Integer(min=0, max=10),
+                 x0=Real())
+def polynomial_extrapolation(x, mean, sem, degree: int, x0: float = 0.0) -> dict:
+    """Weighted least-squares polynomial of ``degree`` through ``(x, mean)``, evaluated at ``x0``.
+
+    The errors ``sem`` are treated as known.  With ``degree + 1`` points the polynomial
+    passes through them (``dof = 0``, no test of the form); with more, ``chi2`` about it
+    tests the form.
+
+    Parameters
+    ----------
+    x : array_like
+        Abscissae, at least ``degree + 1`` distinct values.
+    mean, sem : array_like
+        Measured values and their standard errors (> 0), same length as ``x``.
+    degree : int
+        Degree of the polynomial in ``x - x0``.
+    x0 : float
+        Where to evaluate it.
+
+    Returns
+    -------
+    dict
+        ``value``, ``se`` at ``x0``; ``weights`` (the value is ``sum weights * mean``, so
+        its variance is ``sum (weights * sem)^2``); ``chi2``, ``dof`` (points - degree - 1)
+        and ``p_value`` (NaN when dof = 0).
+    """
+    x, mean, sem = (np.asarray(v, dtype=float) for v in (x, mean, sem))
+    degree = int(degree)
+    if np.unique(x).size < degree + 1:
+        raise InvalidParameterError(f"x needs at least degree + 1 = {degree + 1} distinct values")
+    w = 1.0 / sem**2
+    A = np.vander(x - float(x0), degree + 1, increasing=True)  # first coefficient is the value at x0
+    cov = np.linalg.inv(A.T @ (w[:, None] * A))
+    weights = (cov @ (A * w[:, None]).T)[0]
+    coef = cov @ (A.T @ (w * mean))
+    chi2 = float(np.sum(w * (mean - A @ coef) ** 2))
+    dof = x.size - degree - 1
+    return {"value": float(coef[0]), "se": float(np.sqrt(cov[0, 0])), "weights": weights, "chi2": chi2,
+            "dof": dof, "p_value": float(sps.chi2.sf(chi2, dof)) if dof > 0 else float("nan")}

@@ -25,6 +25,13 @@ def _risk(r, lam):
     return dd.rf_ridge_asymptotics(np.asarray(r) * 2.0, 2.0, lam, tau=0.5).test_error
 
 
+def _net():
+    X = _RNG.standard_normal((12, 3))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    return dd.trained_width_sweep(X, np.eye(2)[np.arange(12) % 2], [1, 4], n_train=6, random_labels=False, steps=3,
+                                  step_size=0.5, tol=1e-3, base_seed=0, seeds=2, n_jobs=1)
+
+
 def _axes():
     import matplotlib
 
@@ -75,12 +82,12 @@ EXAMPLES = {
                                   lams=[0.0, 0.1], streams=[0, 1]),
     "digits_summary": lambda: dict(curves=dd.digits_curves(_X, _Y, _XT, _YT, [2, 12], [0.0, 0.1], [0, 1]), Ns=[2, 12], n=8),
     "lam_label": dict(lam=0.1),
-    "trained_width_sweep": lambda: dict(X_train=_X, y_train=np.sign(_X[:, 0]) + (_X[:, 0] == 0), X_test=_XT,
-                                        y_test=np.sign(_XT[:, 0]) + (_XT[:, 0] == 0), Ns=[2, 3], seeds=2,
-                                        steps=3, step_size=0.5, base_seed=0, n_jobs=1),
-    "trained_summary": lambda: dict(sweep=dd.trained_width_sweep(
-        _X, np.sign(_X[:, 0]) + (_X[:, 0] == 0), _XT, np.sign(_XT[:, 0]) + (_XT[:, 0] == 0), [2, 3], seeds=2,
-        steps=3, step_size=0.5, base_seed=0, n_jobs=1), Ns=[2, 3], tol=1e-3),
+    "interpolation_threshold": dict(n=100, d=64, classes=10),
+    "trained_width_sweep": lambda: dict(X=_X / np.linalg.norm(_X, axis=1, keepdims=True), Y=_Y.copy(), widths=[1, 3],
+                                        n_train=5, random_labels=True, steps=3, step_size=0.5, tol=1e-3, base_seed=0,
+                                        seeds=2, n_jobs=1),
+    "trained_summary": lambda: dict(clean=_net(), noisy=_net(), n_star=2.0),
+    "WidthSweep.final": lambda: dict(self=_net(), key="test"),
     "risk_panel": lambda: dict(ax=_axes(), x_theory=np.array([0.5, 1.0, 2.0]), theory=np.ones((3, 2)), labels=["a", "b"],
                                x_sim=None, sims=(), r0=1.0, xlabel="x", ylabel="y", title="t", logy=True, ylim=None,
                                legend=False),

@@ -13,6 +13,7 @@ EXAMPLES = {
     "chi2_test": lambda: dict(theory=np.ones(3), sim=np.array([1.1, 0.9, 1.0]), sem=np.full(3, 0.1), ddof=1),
     "paired_gap": lambda: dict(a=np.array([1.0, 2.0, 3.0]), b=np.array([0.5, 2.5, 2.0]), axis=-1),
     "linear_extrapolation": lambda: dict(x=1.0 / _X, mean=_MEAN.copy(), sem=_SE.copy(), x0=0.0, level=0.9),
+    "polynomial_extrapolation": lambda: dict(x=1.0 / _X, mean=_MEAN.copy(), sem=_SE.copy(), degree=1, x0=0.0),
     "compare": lambda: dict(theory=1.0, sim=1.05, sem=0.02, k=3.0),
     "loglog_slope": lambda: dict(x=_X.copy(), y=_X**-0.5, level=0.95),
     "limit_power_fit": lambda: dict(x=_X.copy(), mean=1.0 + 0.5 / _X + np.array([1, -1, 1, -1, 1]) * 1e-3,

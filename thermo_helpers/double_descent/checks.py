@@ -110,7 +110,7 @@ class Extrapolation:
     form_dof: int = 0
 
 
-def _extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
+def _extrapolate_in_d(ds, means, sems, dofs=None, degree: int = 1) -> Extrapolation:
     """Weighted least-squares line in ``1/d`` through the means, evaluated at ``1/d = 0``.
 
     Parameters
@@ -121,6 +121,8 @@ def _extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
         Means and standard errors at each ``d`` (independent across ``d``).
     dofs : sequence (D,), optional
         Degrees of freedom of the standard errors at each ``d`` (``inf`` by default).
+    degree : int
+        1 for the line in ``1/d``; 2 adds the ``1/d^2`` term (needs three dimensions).
 
     Returns
     -------
@@ -137,18 +139,15 @@ def _extrapolate_in_d(ds, means, sems, dofs=None) -> Extrapolation:
     flat_m, flat_s = m.reshape(x.size, -1), s.reshape(x.size, -1)
     value, se, dof, form = (np.empty(flat_m.shape[1]) for _ in range(4))
     for j in range(flat_m.shape[1]):
-        fit = stats.linear_extrapolation(x, flat_m[:, j], flat_s[:, j], x0=0.0)
+        fit = stats.polynomial_extrapolation(x, flat_m[:, j], flat_s[:, j], degree, x0=0.0)
         value[j], se[j], form[j] = fit["value"], fit["se"], fit["chi2"]
         # the intercept is sum_i c_i m_i; its variance sum_i c_i^2 s_i^2 is split by Welch-Satterthwaite
-        w = 1.0 / flat_s[:, j] ** 2
-        S, Sx, Sxx = w.sum(), (w * x).sum(), (w * x * x).sum()
-        c = w * (Sxx - x * Sx) / (S * Sxx - Sx**2)
-        parts = (c * flat_s[:, j]) ** 2
+        parts = (fit["weights"] * flat_s[:, j]) ** 2
         with np.errstate(divide="ignore"):
             dof[j] = parts.sum() ** 2 / np.sum(parts**2 / nu)
     shape = m.shape[1:]
     return Extrapolation(value=value.reshape(shape), se=se.reshape(shape), dof=dof.reshape(shape),
-                         form_chi2=form.reshape(shape), form_dof=int(x.size - 2))
+                         form_chi2=form.reshape(shape), form_dof=int(x.size - 1 - degree))
 
 
 def _form_p(ext: Extrapolation, c: int) -> float:
@@ -203,7 +202,9 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
         ``curve``, ``chi2/dof d=...`` and ``p d=...`` per d, ``chi2/dof 1/d->0``,
         ``p 1/d->0``, ``max|z| 1/d->0``, ``detectable`` (see :func:`_detectable_shift`),
         ``form p`` (the chi-square test of the ``1/d`` form over the curve's points, NaN with
-        only two dimensions) and ``verdict``.
+        only two dimensions), ``form`` (the rule fixed in advance: with three or more
+        dimensions, a curve whose ``form p < alpha`` is extrapolated with an added ``1/d^2``
+        term, ``"1/d + 1/d^2"``; otherwise ``"1/d"``) and ``verdict``.
     extrapolated : Extrapolation
         Arrays (P, C).
     checks : list of CurveCheck
@@ -211,7 +212,15 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
     """
     th = np.asarray(theory, dtype=float)
     ds = sorted(means_by_d)
-    ext = _extrapolate_in_d(ds, [means_by_d[d] for d in ds], [sems_by_d[d] for d in ds], [seeds - 1] * len(ds))
+    args = ([means_by_d[d] for d in ds], [sems_by_d[d] for d in ds], [seeds - 1] * len(ds))
+    ext = _extrapolate_in_d(ds, *args)
+    forms = [_form_p(ext, c) for c in range(th.shape[1])]
+    quad = [c for c, p in enumerate(forms) if len(ds) >= 3 and p < alpha]  # the rule fixed in advance
+    if quad:
+        q = _extrapolate_in_d(ds, *args, degree=2)
+        v, s_, nu = ext.value.copy(), ext.se.copy(), ext.dof.copy()
+        v[:, quad], s_[:, quad], nu[:, quad] = q.value[:, quad], q.se[:, quad], q.dof[:, quad]
+        ext = Extrapolation(value=v, se=s_, dof=nu, form_chi2=ext.form_chi2, form_dof=ext.form_dof)
     rows, checks = [], []
     for c, lab in enumerate(labels):
         row = {"curve": lab}
@@ -222,7 +231,8 @@ def agreement_rows(theory, means_by_d: dict, sems_by_d: dict, labels, *, seeds: 
         checks.append(ck)
         row.update({"chi2/dof 1/d->0": ck.chi2 / ck.dof, "p 1/d->0": ck.p_value, "max|z| 1/d->0": ck.max_abs_z,
                     "detectable": _detectable_shift(th[:, c], ext.se[:, c], alpha=alpha),
-                    "form p": _form_p(ext, c), "verdict": _verdict(ck.p_value, alpha)})
+                    "form p": forms[c], "form": "1/d + 1/d^2" if c in quad else "1/d",
+                    "verdict": _verdict(ck.p_value, alpha)})
         if points is not None:
             row["max|z| at"] = float(np.asarray(points)[np.argmax(np.abs(ck.z))])
         rows.append(row)
@@ -406,7 +416,7 @@ def activation_rows(sims: dict, specs: dict, psi1, psi2, *, F1: float, tau: floa
 def reference_rows(tables: dict) -> list:
     """Flatten ``{name: rows from agreement_rows}`` to ``curve``, ``chi2/dof`` and ``verdict`` after the extrapolation."""
     return [{"curve": f"{name}: {row['curve']}", "chi2/dof": row["chi2/dof 1/d->0"],
-             "form p": row.get("form p", float("nan")), "verdict": row["verdict"]}
+             "form p": row.get("form p", float("nan")), "form": row.get("form", "1/d"), "verdict": row["verdict"]}
             for name, rows in tables.items() for row in rows]
 
 
