@@ -103,6 +103,7 @@ ENTRY_POINTS = [
     "thermo_helpers.lazy_mean_field.width_slopes",
     "thermo_helpers.lazy_mean_field.width_study",
     # max_margin
+    "thermo_helpers.max_margin.activation_sweep",
     "thermo_helpers.max_margin.check_kkt",
     "thermo_helpers.max_margin.compare_row",
     "thermo_helpers.max_margin.conjecture_analysis",
@@ -113,6 +114,7 @@ ENTRY_POINTS = [
     "thermo_helpers.max_margin.label_error",
     "thermo_helpers.max_margin.linear_max_margin_asymptotics",
     "thermo_helpers.max_margin.linear_max_margin_simulation",
+    "thermo_helpers.max_margin.mu0_analysis",
     "thermo_helpers.max_margin.linear_max_margin_trial",
     "thermo_helpers.max_margin.linear_separability_threshold",
     "thermo_helpers.max_margin.log_axis",
