@@ -109,6 +109,7 @@ ENTRY_POINTS = [
     "thermo_helpers.max_margin.conjecture_analysis",
     "thermo_helpers.max_margin.conjecture_sweep",
     "thermo_helpers.max_margin.curve_agreement",
+    "thermo_helpers.max_margin.extrapolated_row",
     "thermo_helpers.max_margin.gordon_F2",
     "thermo_helpers.max_margin.kernel_max_margin_trial",
     "thermo_helpers.max_margin.label_error",

@@ -63,6 +63,8 @@ EXAMPLES = {
     "rf_theory_curve": lambda: dict(psi1s=np.array([2.0, 3.0]), psi2=2.0, flip=0.0, n_jobs=1),
     "curve_agreement": lambda: dict(theory=np.array([1.0, 2.0]), mean=np.array([1.1, 2.0]), sem=np.array([0.1, 0.1])),
     "compare_row": dict(quantity="kappa", psi1=2.0, theory=1.0, sim=1.05, sem=0.02),
+    "extrapolated_row": dict(quantity="gap", psi1=2.0, theory=0.0,
+                             fit={"value": 0.01, "se": 0.02, "p_value": 0.5}),
     "threshold_row": dict(quantity="threshold", theory=0.7, crossing=0.72, tol=0.05),
     "log_axis": lambda: dict(ax=_axes(), ticks=(1, 2, 4, 8)),
 }

@@ -30,7 +30,7 @@ _AXES = Constraint("a matplotlib Axes", lambda ax: callable(getattr(ax, "set_xsc
 __all__ = ["Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "theory_extrapolation",
            "RELU_CENTRED", "activation_sweep", "mu0_analysis",
            "rf_theory_curve",
-           "curve_agreement", "compare_row", "threshold_row", "log_axis"]
+           "curve_agreement", "compare_row", "extrapolated_row", "threshold_row", "log_axis"]
 
 
 @dataclass(frozen=True)
@@ -305,6 +305,24 @@ def compare_row(quantity: str, psi1, theory: float, sim: float, sem: float) -> d
     z = float(compare(theory, sim, sem)["z"])
     return {"quantity": quantity, "psi1": psi1, "theory": theory, "sim": sim, "se": sem, "z": z,
             "verdict": report.verdict_z(z)}
+
+
+@validate_params(quantity=Text(), psi1=OrNone(Real(finite=False)), theory=Real(), fit=Instance(dict))
+def extrapolated_row(quantity: str, psi1, theory: float, fit: dict) -> dict:
+    """A reference row for a value extrapolated to ``1/d = 0`` by a fit that tests its own form.
+
+    Like :func:`compare_row` on ``fit["value"]`` and ``fit["se"]`` (a
+    :func:`thermo_helpers.stats.linear_extrapolation`), except that the verdict is
+    ``"undecided"`` when the fit's chi^2 rejects the straight line in ``1/d`` at the
+    book's level (``p_value < report.THRESHOLD``): then the extrapolated value is not
+    trusted either way.  A fit with no degrees of freedom (NaN p-value) keeps the
+    z verdict.
+    """
+    row = compare_row(quantity, psi1, theory, float(fit["value"]), float(fit["se"]))
+    p = fit.get("p_value", np.nan)
+    if p is not None and np.isfinite(p) and p < report.THRESHOLD:
+        row["verdict"] = "undecided"
+    return row
 
 
 @validate_params(quantity=Text(), theory=Real(), crossing=Real(finite=False), tol=Real(gt=0))
