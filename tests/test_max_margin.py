@@ -368,3 +368,31 @@ def test_borderline_verdicts_do_not_depend_on_the_blas_kernel(coretype):
                          timeout=300, check=True).stdout.split()
     assert out[0] == "separable" and out[2] == "not_separable", out
     assert float(out[1]) == pytest.approx(1.12384408e-4, rel=1e-6)
+
+
+def test_centred_relu_has_mu0_zero_and_relu_mu1_mu_star():
+    from thermo_helpers.activations import gaussian_moments
+
+    r0, r1, rs = gaussian_moments("relu")
+    c0, c1, cs = gaussian_moments(mm.RELU_CENTRED)
+    assert abs(c0) < 1e-12 and r0 > 0.39
+    assert abs(c1 - r1) < 1e-12 and abs(cs - rs) < 1e-12
+
+
+def test_activation_sweep_reuses_the_draws_of_the_conjecture_sweep():
+    conds = [mm.Condition(2.0, 1.0), mm.Condition(3.0, 1.0)]
+    kw = dict(seeds=3, base_seed=5, n_test=200, n_jobs=1)
+    paired = mm.conjecture_sweep(conds, [12, 16], **kw)
+    same = mm.activation_sweep(conds, [12, 16], activation="relu", subset=conds[1:], **kw)
+    assert list(same) == [conds[1]]
+    for key in ("kappa", "test_error", "sv_frac"):
+        np.testing.assert_array_equal(same[conds[1]].values[key], paired[conds[1]].values[f"{key}_nonlinear"])
+    centred = mm.activation_sweep(conds, [12, 16], activation=mm.RELU_CENTRED, **kw)
+    assert not np.allclose(centred[conds[0]].values["kappa"], paired[conds[0]].values["kappa_nonlinear"])
+    rows = mm.mu0_analysis(paired, same)
+    margin = [r for r in rows if r["quantity"] == "margin"][0]
+    # the same activation: the paired difference is exactly 0 and both gaps coincide
+    np.testing.assert_allclose(margin["diff"], 0.0, atol=1e-15)
+    np.testing.assert_allclose(margin["other"], margin["relu"])
+    with pytest.raises(ValueError, match="subset"):
+        mm.activation_sweep(conds, [12], activation="relu", subset=[mm.Condition(9.0, 1.0)], **kw)

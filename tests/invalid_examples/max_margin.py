@@ -19,6 +19,11 @@ def _results():
     return mm.conjecture_sweep([mm.Condition(2.0, 1.0)], [8, 10], seeds=2, base_seed=1, n_test=10, n_jobs=1)
 
 
+def _other():
+    return mm.activation_sweep([mm.Condition(2.0, 1.0)], [8, 10], seeds=2, base_seed=1, n_test=10,
+                               activation=mm.RELU_CENTRED, n_jobs=1)
+
+
 def _axes():
     import matplotlib
 
@@ -50,10 +55,16 @@ EXAMPLES = {
     "conjecture_sweep": lambda: dict(conditions=[mm.Condition(2.0, 1.0)], dims=[8, 10], seeds=2, base_seed=1,
                                      n_test=10, activation="relu", n_jobs=1),
     "conjecture_analysis": lambda: dict(results=_results(), level=0.9),
+    "activation_sweep": lambda: dict(conditions=[mm.Condition(2.0, 1.0)], dims=[8, 10], seeds=2, base_seed=1,
+                                     n_test=10, activation=mm.RELU_CENTRED, subset=[mm.Condition(2.0, 1.0)],
+                                     n_jobs=1),
+    "mu0_analysis": lambda: dict(paired=_results(), other=_other(), level=0.9),
     "theory_extrapolation": lambda: dict(results=_results(), level=0.9),
     "rf_theory_curve": lambda: dict(psi1s=np.array([2.0, 3.0]), psi2=2.0, flip=0.0, n_jobs=1),
     "curve_agreement": lambda: dict(theory=np.array([1.0, 2.0]), mean=np.array([1.1, 2.0]), sem=np.array([0.1, 0.1])),
     "compare_row": dict(quantity="kappa", psi1=2.0, theory=1.0, sim=1.05, sem=0.02),
+    "extrapolated_row": dict(quantity="gap", psi1=2.0, theory=0.0,
+                             fit={"value": 0.01, "se": 0.02, "p_value": 0.5}),
     "threshold_row": dict(quantity="threshold", theory=0.7, crossing=0.72, tol=0.05),
     "log_axis": lambda: dict(ax=_axes(), ticks=(1, 2, 4, 8)),
 }

@@ -19,7 +19,7 @@ The package is split by role:
 
 from ..features import rf_features
 from ..stats import crossing, nan_mean_sem
-from .experiments import (GAPS, Condition, compare_row, conjecture_analysis, conjecture_sweep, curve_agreement, log_axis, rf_theory_curve, sub_seeds, theory_extrapolation, threshold_row)
+from .experiments import (GAPS, RELU_CENTRED, Condition, activation_sweep, mu0_analysis, compare_row, conjecture_analysis, extrapolated_row, conjecture_sweep, curve_agreement, log_axis, rf_theory_curve, sub_seeds, theory_extrapolation, threshold_row)
 from .simulation import (SimulationSummary, kernel_max_margin_trial, linear_max_margin_simulation, linear_max_margin_trial, rf_max_margin_paired_trial, rf_max_margin_trial)
 from .solver import (VERDICTS, MaxMarginResult, check_kkt, max_margin)
 from .theory import (MarginAsymptotics, gordon_F2, label_error, linear_max_margin_asymptotics, linear_separability_threshold, rf_max_margin_asymptotics, rf_quantities_sampled, rf_separability_threshold)
@@ -28,8 +28,8 @@ __all__ = ["max_margin", "check_kkt", "gordon_F2", "label_error", "linear_max_ma
     "linear_separability_threshold", "rf_max_margin_asymptotics", "rf_separability_threshold",
     "rf_quantities_sampled", "linear_max_margin_trial", "linear_max_margin_simulation", "rf_max_margin_trial",
     "rf_max_margin_paired_trial", "kernel_max_margin_trial",
-    "Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "theory_extrapolation",
+    "Condition", "GAPS", "RELU_CENTRED", "activation_sweep", "mu0_analysis", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "theory_extrapolation",
     "rf_theory_curve",
-    "curve_agreement", "compare_row", "threshold_row", "log_axis",
+    "curve_agreement", "compare_row", "extrapolated_row", "threshold_row", "log_axis",
     "rf_features", "nan_mean_sem", "crossing",
 ]

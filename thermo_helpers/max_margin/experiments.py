@@ -18,18 +18,19 @@ from typing import Sequence
 
 import numpy as np
 from .._validate import Array, Constraint, Instance, Integer, ListOf, NJobs, OrNone, Real, Seed, Text, validate_params
-from ..activations import ActivationSpec
+from ..activations import Activation, ActivationSpec
 from .. import report
 from ..stats import chi2_test, compare, linear_extrapolation, nan_mean_sem, zscore
 from ..sweep import run_sweep
-from .simulation import rf_max_margin_paired_trial
+from .simulation import rf_max_margin_paired_trial, rf_max_margin_trial
 
 #: a matplotlib Axes, by duck typing (this module does not import matplotlib at import time)
 _AXES = Constraint("a matplotlib Axes", lambda ax: callable(getattr(ax, "set_xscale", None)), "Axes")
 
 __all__ = ["Condition", "GAPS", "sub_seeds", "conjecture_sweep", "conjecture_analysis", "theory_extrapolation",
+           "RELU_CENTRED", "activation_sweep", "mu0_analysis",
            "rf_theory_curve",
-           "curve_agreement", "compare_row", "threshold_row", "log_axis"]
+           "curve_agreement", "compare_row", "extrapolated_row", "threshold_row", "log_axis"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,95 @@ GAPS = {
     "support": ("support-vector fraction gap (nonlinear - noisy linear)",
                 lambda V: V["sv_frac_nonlinear"] - V["sv_frac_noisy_linear"]),
 }
+
+
+_RELU_MEAN = 1.0 / np.sqrt(2.0 * np.pi)  # mu0 = E max(G, 0), G ~ N(0, 1)
+
+
+def _relu_centred(t):
+    return np.maximum(t, 0.0) - _RELU_MEAN
+
+
+def _relu_centred_d(t):
+    return (np.asarray(t) > 0).astype(float)
+
+
+#: ReLU minus its Gaussian mean: ``mu0 = 0``, the same ``mu1`` and ``mu_*`` as ReLU, so the
+#: same noisy linear features (module-level functions, so it pickles to worker processes).
+RELU_CENTRED = Activation("relu_centred", _relu_centred, _relu_centred_d, kinks=(0.0,))
+
+
+@validate_params(conditions=ListOf(Instance(Condition), min_len=1), dims=ListOf(Integer(min=1, max=10**5), min_len=1),
+                 seeds=Integer(min=1, max=10**6), base_seed=Seed(), n_test=Integer(min=1, max=10**8),
+                 activation=ActivationSpec(), subset=OrNone(ListOf(Instance(Condition), min_len=1)),
+                 n_jobs=NJobs())
+def activation_sweep(conditions: Sequence[Condition], dims: Sequence[int], *, seeds: int, base_seed: int,
+                     n_test: int, activation, subset: Sequence[Condition] | None = None,
+                     n_jobs: int | None = None) -> dict:
+    """Nonlinear features of another activation on the draws of a :func:`conjecture_sweep`.
+
+    Called with the same ``conditions``, ``dims``, ``seeds``, ``base_seed`` and
+    ``n_test`` as :func:`conjecture_sweep`, every task sees the same
+    ``(beta0, W, X, y)`` and the same test points, so its margin and test error
+    are paired draw by draw with the ReLU and noisy-linear ones.  Only the
+    conditions in ``subset`` (default: all) are run.
+
+    Returns ``{condition: SweepResult}`` with the values of
+    :func:`thermo_helpers.max_margin.rf_max_margin_trial`.
+
+    Raises
+    ------
+    ValueError
+        If ``subset`` holds a condition that is not in ``conditions``.
+    """
+    conditions = list(conditions)
+    subset = conditions if subset is None else list(subset)
+    if any(c not in conditions for c in subset):
+        raise ValueError("every condition of subset must be one of conditions")
+    roots = sub_seeds(base_seed, [c.label for c in conditions])
+    dims = [int(d) for d in dims]
+    return {c: run_sweep(rf_max_margin_trial, {"d": dims}, seeds=int(seeds), base_seed=roots[c.label],
+                         n_jobs=n_jobs,
+                         fixed={"psi1": c.psi1, "psi2": c.psi2, "flip": c.flip, "n_test": int(n_test),
+                                "activation": activation, "features": "nonlinear"})
+            for c in subset}
+
+
+@validate_params(paired=Instance(dict), other=Instance(dict), level=Real(gt=0, lt=1))
+def mu0_analysis(paired: dict, other: dict, *, level: float = 0.99) -> list[dict]:
+    """Paired gaps of ReLU and of another activation to the same noisy linear features.
+
+    ``paired`` is a :func:`conjecture_sweep`, ``other`` an :func:`activation_sweep`
+    on the same draws.  For each condition of ``other`` and each quantity
+    (``"margin"``: relative gap ``kappa / kappa_noisy - 1``; ``"error"``: test-error
+    difference), per ``d``: the mean and standard error of the ReLU gap, of the
+    other activation's gap and of their per-draw difference (other minus ReLU),
+    and the other gap's extrapolation to ``1/d = 0`` (weighted line in ``1/d``,
+    ``level`` interval).
+
+    Returns a list of dicts with keys ``condition``, ``quantity``, ``d``,
+    ``relu``, ``relu_se``, ``other``, ``other_se``, ``diff``, ``diff_se``
+    (arrays over ``d``) and ``fit``.
+    """
+    rows = []
+    for cond, res in other.items():
+        if cond not in paired:
+            raise ValueError(f"condition {cond.label!r} of other is not in paired")
+        V, O = paired[cond].values, res.values
+        d = np.asarray(res.grid["d"], dtype=float)
+        if not np.array_equal(d, np.asarray(paired[cond].grid["d"], dtype=float)):
+            raise ValueError("paired and other must have the same dimensions")
+        kn = V["kappa_noisy_linear"]
+        ok = (V["separable_nonlinear"] > 0) & (V["separable_noisy_linear"] > 0) & (O["separable"] > 0)
+        for q, relu, oth in (("margin", V["kappa_nonlinear"] / kn - 1.0, O["kappa"] / kn - 1.0),
+                             ("error", V["test_error_nonlinear"] - V["test_error_noisy_linear"],
+                              O["test_error"] - V["test_error_noisy_linear"])):
+            relu, oth = np.where(ok, relu, np.nan), np.where(ok, oth, np.nan)
+            (r_m, r_s), (o_m, o_s), (f_m, f_s) = (nan_mean_sem(v) for v in (relu, oth, oth - relu))
+            fit = linear_extrapolation(1.0 / d, o_m, o_s, level=level) if d.size >= 2 else None
+            rows.append({"condition": cond, "quantity": q, "d": d.astype(int), "relu": r_m, "relu_se": r_s,
+                         "other": o_m, "other_se": o_s, "diff": f_m, "diff_se": f_s, "fit": fit})
+    return rows
 
 
 @validate_params(results=Instance(dict), level=Real(gt=0, lt=1))
@@ -215,6 +305,24 @@ def compare_row(quantity: str, psi1, theory: float, sim: float, sem: float) -> d
     z = float(compare(theory, sim, sem)["z"])
     return {"quantity": quantity, "psi1": psi1, "theory": theory, "sim": sim, "se": sem, "z": z,
             "verdict": report.verdict_z(z)}
+
+
+@validate_params(quantity=Text(), psi1=OrNone(Real(finite=False)), theory=Real(), fit=Instance(dict))
+def extrapolated_row(quantity: str, psi1, theory: float, fit: dict) -> dict:
+    """A reference row for a value extrapolated to ``1/d = 0`` by a fit that tests its own form.
+
+    Like :func:`compare_row` on ``fit["value"]`` and ``fit["se"]`` (a
+    :func:`thermo_helpers.stats.linear_extrapolation`), except that the verdict is
+    ``"undecided"`` when the fit's chi^2 rejects the straight line in ``1/d`` at the
+    book's level (``p_value < report.THRESHOLD``): then the extrapolated value is not
+    trusted either way.  A fit with no degrees of freedom (NaN p-value) keeps the
+    z verdict.
+    """
+    row = compare_row(quantity, psi1, theory, float(fit["value"]), float(fit["se"]))
+    p = fit.get("p_value", np.nan)
+    if p is not None and np.isfinite(p) and p < report.THRESHOLD:
+        row["verdict"] = "undecided"
+    return row
 
 
 @validate_params(quantity=Text(), theory=Real(), crossing=Real(finite=False), tol=Real(gt=0))
