@@ -14,9 +14,10 @@ the hashes of the ``.md`` it came from (whole file, and its code cells alone) ar
 written to ``notebooks/paper/timings.json``; the README's budget table is generated
 from that file (between the ``paper-timings`` markers), never typed.
 
-A stored twin is *stale* only when the chapter's code changed: an edit of the prose
-alone does not change a single output, so ``sync`` (run by ``make paper-site``)
-copies the new markdown cells into the twin instead of re-executing an hour of work.
+A stored twin is *stale* only when the chapter's code changed: an edit of the prose,
+or of the code's formatting and comments, does not change a single output, so ``sync``
+(run by ``make paper-site``) copies the new cells' text into the twin instead of
+re-executing an hour of work.
 """
 
 from __future__ import annotations
@@ -89,6 +90,30 @@ def code_hash(source) -> str:
         if cell.cell_type == "code":
             h.update(cell.source.encode() + b"\0")
     return h.hexdigest()
+
+
+def _canonical(code: str) -> str:
+    """A code cell with its formatting and comments dropped (``ast.unparse`` of its parse).
+
+    Falls back to the text itself for a cell that is not plain Python (a magic).
+    """
+    import ast
+
+    try:
+        return ast.unparse(ast.parse(code))
+    except SyntaxError:
+        return code
+
+
+def _same_code(md_nb, twin_nb) -> bool:
+    """Whether two notebooks' code cells differ in formatting and comments at most.
+
+    Both sides are canonicalised by the running interpreter, so the comparison does not
+    depend on the Python version that wrote the twin.
+    """
+    a = [_canonical(c.source) for c in md_nb.cells if c.cell_type == "code"]
+    b = [_canonical(c.source) for c in twin_nb.cells if c.cell_type == "code"]
+    return a == b
 
 
 def load_timings(path: Path = TIMINGS) -> dict:
@@ -196,18 +221,28 @@ def status(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DIR
             result[name] = "failed"
         elif not (out_dir / f"{name}.ipynb").exists() or entry is None:
             result[name] = "missing"
-        elif entry.get("code_sha256") != code_hash(nb_dir / f"{name}.md"):
+        elif entry.get("code_sha256") != code_hash(nb_dir / f"{name}.md") and not _reformatted_only(
+                nb_dir / f"{name}.md", out_dir / f"{name}.ipynb"):
             result[name] = "stale"
         else:
             result[name] = "ok"
     return result
 
 
+def _reformatted_only(md: Path, twin: Path) -> bool:
+    """The ``.md``'s code differs from the twin's in formatting or comments only (``sync`` carries it)."""
+    import jupytext
+    import nbformat
+
+    return _same_code(jupytext.read(md), nbformat.read(twin, as_version=4))
+
+
 def sync(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DIR) -> dict[str, str]:
     """Copy the current prose of each chapter into its stored twin when only the prose changed.
 
-    A twin whose code cells still equal the ``.md``'s gets the ``.md``'s markdown cells
-    (outputs untouched) and its recorded ``source_sha256`` is updated.  Returns, per
+    A twin whose code cells still equal the ``.md``'s, up to formatting and comments, gets
+    the ``.md``'s markdown cells and code text (outputs untouched), and its recorded
+    hashes are updated.  Returns, per
     chapter, ``"synced"``, ``"current"`` or the ``status`` that prevented it.
     """
     import nbformat
@@ -231,8 +266,7 @@ def sync(names: list[str], *, nb_dir: Path = NB_DIR, out_dir: Path = PAPER_DIR) 
             continue
         for new, old in zip(src.cells, nb.cells):
             old.metadata = new.metadata  # tags and alt text of code cells too; outputs stay
-            if old.cell_type == "markdown":
-                old.source = new.source
+            old.source = new.source  # prose, or code that differs in formatting alone
         nbformat.write(nb, twin)
         entry.update(source_sha256=source_hash(md), code_sha256=code_hash(nb))
         _save_json(data, timings)

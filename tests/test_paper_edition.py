@@ -87,6 +87,18 @@ def test_execute_runs_at_paper_scale_times_and_keeps_going_after_a_failure(pe, t
     twin = nbformat.read(out / "good.ipynb", as_version=4)
     assert "One more sentence." in twin.cells[0].source and twin.cells[-1].outputs == outputs
     assert pe.sync(["good"], nb_dir=nb_dir, out_dir=out) == {"good": "current"}
+    # Code reformatted, with a comment: the same program, so not stale; sync carries the text.
+    code = "import os\nfrom thermo_helpers import config\nprint(config.scale(), os.getcwd())"
+    md.write_text(md.read_text().replace(code, code.replace("print(", "# the scale\nprint(\n    ")))
+    assert pe.status(["good"], nb_dir=nb_dir, out_dir=out) == {"good": "ok"}
+    assert pe.sync(["good"], nb_dir=nb_dir, out_dir=out) == {"good": "synced"}
+    twin = nbformat.read(out / "good.ipynb", as_version=4)
+    assert "# the scale" in twin.cells[-1].source and twin.cells[-1].outputs == outputs
+    assert json.loads((out / "timings.json").read_text())["chapters"]["good"]["code_sha256"] == pe.code_hash(md)
+    # A changed program is stale.
+    md.write_text(md.read_text().replace("os.getcwd()", "os.getcwd(), 1"))
+    assert pe.status(["good"], nb_dir=nb_dir, out_dir=out) == {"good": "stale"}
+    md.write_text(md.read_text().replace("os.getcwd(), 1", "os.getcwd()"))
     # A cell added to the prose: the layout no longer matches, so it needs a run.
     md.write_text(md.read_text() + "\nA new paragraph.\n\n```{code-cell} ipython3\n2\n```\n")
     assert pe.status(["good"], nb_dir=nb_dir, out_dir=out) == {"good": "stale"}
