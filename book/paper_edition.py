@@ -15,7 +15,7 @@ written to ``notebooks/paper/timings.json``; the README's budget table is genera
 from that file (between the ``paper-timings`` markers), never typed.
 
 A stored twin is *stale* only when the chapter's code changed: an edit of the prose,
-or of the code's formatting and comments, does not change a single output, so ``sync``
+or of the code's formatting, comments and docstrings, does not change a single output, so ``sync``
 (run by ``make paper-site``) copies the new cells' text into the twin instead of
 re-executing an hour of work.
 """
@@ -93,16 +93,24 @@ def code_hash(source) -> str:
 
 
 def _canonical(code: str) -> str:
-    """A code cell with its formatting and comments dropped (``ast.unparse`` of its parse).
+    """A code cell without its formatting, comments and docstrings (``ast.unparse`` of its parse).
 
-    Falls back to the text itself for a cell that is not plain Python (a magic).
+    None of these changes an output.  Falls back to the text itself for a cell that is
+    not plain Python (a magic).
     """
     import ast
 
     try:
-        return ast.unparse(ast.parse(code))
+        tree = ast.parse(code)
     except SyntaxError:
         return code
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
 
 
 def _same_code(md_nb, twin_nb) -> bool:
