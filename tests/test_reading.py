@@ -378,6 +378,52 @@ def test_wide_figures_scroll_in_their_box_at_400_px_not_the_page(figure_rows):
     assert not shrunk, shrunk
 
 
+FONT_SIZE_WORDS = {"xx-small", "x-small", "small", "smaller"}
+
+
+def font_overrides(source: str, where: str, floor: float) -> list[str]:
+    """Calls in ``source`` that set a text size (``fontsize=``, ``size=`` on text) below ``floor``.
+
+    The Chromium measure above reads the house style's sizes; a call that asks for a smaller
+    size would escape it, so the code itself is checked.
+    """
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        for kw in node.keywords:
+            if kw.arg not in ("fontsize", "title_fontsize", "labelsize") or not isinstance(
+                kw.value, ast.Constant
+            ):
+                continue
+            v = kw.value.value
+            small = v in FONT_SIZE_WORDS if isinstance(v, str) else float(v) < floor
+            if small:
+                found.append(f"{where}, line {node.lineno}: {kw.arg}={v!r}")
+    return found
+
+
+def test_no_figure_text_is_set_below_the_house_style():
+    import jupytext
+
+    floor = smallest_figure_font_pt()
+    found = []
+    for md in sorted((ROOT / "notebooks").glob("*.md")):
+        for i, cell in enumerate(jupytext.read(md).cells):
+            if cell.cell_type == "code":
+                found += font_overrides(cell.source, f"{md.name} cell {i}", floor)
+    for py in sorted((ROOT / "thermo_helpers").rglob("*.py")):
+        found += font_overrides(py.read_text(), str(py.relative_to(ROOT)), floor)
+    assert not found, f"text below the house style's {floor:g} pt:\n" + "\n".join(found)
+
+
+def test_the_font_override_check_is_not_blind():
+    code = "ax.legend(fontsize=7)\nax.text(0, 0, 's', fontsize='small')\nax.legend(fontsize=9)"
+    assert len(font_overrides(code, "x", 9.0)) == 2
+
+
 def test_the_figure_measure_is_not_blind(tmp_path):
     """A 1200 px wide PNG at 100 dpi shrunk into a 300 px column is an offender."""
     from PIL import Image

@@ -47,7 +47,7 @@ def risk_panel(ax, x_theory, theory, labels, *, x_sim=None, sims=(), r0=None, xl
                                 color=plotting.color(c), marker=marker, label=name if c == 0 else None)
     if r0 is not None:
         ax.axhline(r0, color="0.55", ls="--", lw=0.9)
-        ax.annotate(r"$R(0^+)$", xy=(x_theory[0], r0), xytext=(4, 4), textcoords="offset points", fontsize=8,
+        ax.annotate(r"$R(0^+)$", xy=(x_theory[0], r0), xytext=(4, 4), textcoords="offset points", fontsize=9,
                     color="0.35")
     ax.set_xscale("log")
     if logy:
@@ -57,4 +57,4 @@ def risk_panel(ax, x_theory, theory, labels, *, x_sim=None, sims=(), r0=None, xl
     ax.axvline(1.0, color="0.5", ls=":", lw=1)
     plotting.label_axes(ax, xlabel, ylabel, title)
     if legend:
-        ax.legend(fontsize=7, ncol=2)
+        ax.legend(ncol=2)
