@@ -476,6 +476,21 @@ def test_chapters_are_formatted_with_ruff():
     assert not unformatted, f"run `make format`: unformatted {unformatted}"
 
 
+def test_chapter_code_lines_fit_88_columns():
+    """ruff format does not split a long string, so the width is checked line by line."""
+    import jupytext
+
+    long = [
+        f"{chapter} cell {i}: {len(line)} columns: {line.strip()[:60]}"
+        for chapter in CHAPTERS
+        for i, cell in enumerate(jupytext.read(ROOT / "notebooks" / f"{chapter}.md").cells)
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > 88
+    ]
+    assert not long, "split these lines (implicit string concatenation):\n" + "\n".join(long)
+
+
 # ---------------------------------------------------------------------------- bibliography
 
 
