@@ -69,3 +69,24 @@ def test_exactly_one_reference_cell_with_stored_table(chapter):
     assert len(text.splitlines()) >= 3, f"{chapter}: the reference cell prints no table"
 
 
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(NB.glob("*.ipynb")) + sorted((NB / "paper").glob("*.ipynb")),
+    ids=lambda p: str(p.relative_to(NB)),
+)
+def test_stored_notebooks_carry_no_widgets(path):
+    """No widget output or widget state: myst-nb would load require.js and the widget
+    manager from a CDN, and the site must work offline.  A progress bar run without
+    THERMO_PROGRESS=0 (outside the Makefile) leaves them behind."""
+    nb = nbformat.read(path, as_version=4)
+    assert "widgets" not in nb.metadata, "notebook metadata holds widget state"
+    found = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if any("widget" in mime for mime in out.get("data", {}))
+    ]
+    assert not found, f"widget outputs in cells {found}"
